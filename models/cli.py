@@ -1,0 +1,128 @@
+"""`python -m models`: train the contenders from the terminal with the same engine as the dashboard."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from typing import NoReturn, TextIO
+
+from models.config import LIMITS, OPTIMIZER_KEYS, TASK_KEYS, ConfigError, RunConfig, check_steps
+from models.export import write_csv
+from models.trainer import Trainer
+
+DEFAULTS = RunConfig()
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad input ends with one line that says what is allowed, never a usage dump or a traceback."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}\n")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = OneLineParser(
+        prog="python -m models",
+        description="Train a tanh RNN, a clipped RNN, an LSTM and a GRU side by side on a long-gap task.",
+    )
+    parser.add_argument("--task", default=DEFAULTS.task, help=f"one of {', '.join(TASK_KEYS)}")
+    parser.add_argument("--gap", type=int, default=DEFAULTS.gap, help=f"distance to remember, {_range('gap')}")
+    parser.add_argument("--steps", type=int, default=1000, help=f"training steps, {_range('steps')}")
+    parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help="weights, batches and validation")
+    parser.add_argument("--contenders", default=",".join(DEFAULTS.contenders), help="comma-separated keys")
+    parser.add_argument("--hidden", type=int, default=DEFAULTS.hidden, help=f"hidden units, {_range('hidden')}")
+    parser.add_argument("--equal-params", action="store_true", help="shrink LSTM/GRU to the RNN's parameter count")
+    parser.add_argument("--lr", type=float, default=DEFAULTS.lr, help=f"learning rate, {_range('lr')}")
+    parser.add_argument("--optimizer", default=DEFAULTS.optimizer, help=f"one of {', '.join(OPTIMIZER_KEYS)}")
+    parser.add_argument("--batch", type=int, default=DEFAULTS.batch, help=f"batch size, {_range('batch')}")
+    parser.add_argument("--clip", type=float, default=DEFAULTS.clip, help="gradient-norm threshold of clipped_rnn")
+    parser.add_argument(
+        "--init-scale", type=float, default=DEFAULTS.init_scale, help="recurrent init: orthogonal × this"
+    )
+    parser.add_argument("--forget-bias", type=float, default=DEFAULTS.forget_bias, help="LSTM forget gate bias")
+    parser.add_argument("--eval-every", type=int, default=DEFAULTS.eval_every, help="steps between validations")
+    parser.add_argument("--out", help="write the long-format metrics CSV here")
+    return parser.parse_args(argv)
+
+
+def _range(name: str) -> str:
+    low, high = getattr(LIMITS, name)
+    return f"{low:g} to {high:g}"
+
+
+def config_from(args: argparse.Namespace) -> RunConfig:
+    contenders = tuple(key.strip() for key in args.contenders.split(",") if key.strip())
+    return RunConfig(
+        task=args.task,
+        gap=args.gap,
+        contenders=contenders,
+        hidden=args.hidden,
+        equal_params=args.equal_params,
+        lr=args.lr,
+        optimizer=args.optimizer,
+        batch=args.batch,
+        clip=args.clip,
+        init_scale=args.init_scale,
+        forget_bias=args.forget_bias,
+        seed=args.seed,
+        eval_every=args.eval_every,
+    )
+
+
+def train(trainer: Trainer, steps: int, progress: TextIO) -> list:
+    """Run all steps, reporting progress about ten times; return every record."""
+    records: list = []
+    report_every = max(1, steps // 10)
+    started = time.perf_counter()
+    while trainer.step_count < steps:
+        records += trainer.advance(min(report_every, steps - trainer.step_count))
+        elapsed = time.perf_counter() - started
+        verdicts = ", ".join(f"{key} {verdict.text}" for key, verdict in trainer.verdicts().items())
+        print(f"step {trainer.step_count:,}/{steps:,}  {elapsed:.1f} s  {verdicts}", file=progress, flush=True)
+    return records
+
+
+def summary(trainer: Trainer) -> str:
+    """A fixed-width table: final validation, verdict and speed per contender."""
+    lines = [f"{'contender':<12} {'hidden':>6} {'params':>7} {'val loss':>9} {'val acc':>8} {'steps/s':>8}  verdict"]
+    for run, info in zip(trainer.runs, trainer.contenders(), strict=True):
+        probe = run.last_probe
+        loss = _number(probe.val_loss if probe else None, ".4f")
+        accuracy = _number(probe.val_accuracy if probe else None, ".1%")
+        speed = run.steps / run.seconds if run.seconds else math.nan
+        lines.append(
+            f"{run.spec.key:<12} {info['hidden']:>6} {info['parameters']:>7,} {loss:>9} {accuracy:>8} "
+            f"{speed:>8.1f}  {run.verdict.text}"
+        )
+    baseline = trainer.task.baseline
+    lines.append(f"chance: loss {baseline.loss:.4f}, accuracy {baseline.accuracy:.1%} ({baseline.explanation})")
+    return "\n".join(lines)
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        config = config_from(args)
+        steps = check_steps(args.steps)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    trainer = Trainer(config)
+    print(f"{trainer.task.name} ({trainer.task.variant}), gap {config.gap}", file=sys.stderr)
+    records = train(trainer, steps, sys.stderr)
+    print(summary(trainer))
+    if args.out:
+        try:
+            with open(args.out, "w", newline="", encoding="utf-8") as stream:
+                count = write_csv(records, stream)
+        except OSError as error:
+            print(f"error: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+            return 1
+        print(f"wrote {count:,} rows to {args.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,67 @@
+"""Plain records the engine hands out: floats, ints, strings and lists, never tensors.
+
+A value that was not finite is stored as None, and the record says why (`diverged`), so nothing a
+chart plots can be NaN or infinite without a flag.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One contender's training step: the loss on the batch before the update, and its gradient."""
+
+    contender: str
+    step: int  # 1 for the first update
+    loss: float | None
+    accuracy: float
+    grad_norm: float | None  # global L2 norm before clipping
+    grad_norm_clipped: float | None  # after clipping (equal to grad_norm when not clipped)
+    clipped: bool
+    seconds: float  # wall time of this contender's forward, backward and update
+    diverged: bool  # the loss or gradient was NaN/inf: the contender is frozen from here on
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a person should conclude about a contender so far."""
+
+    status: str  # "learning", "solved", "at_chance" or "diverged"
+    step: int | None  # when it was solved or diverged
+
+    @property
+    def text(self) -> str:
+        return {
+            "learning": "learning",
+            "at_chance": "at chance",
+            "solved": f"solved at step {self.step:,}" if self.step else "solved",
+            "diverged": f"diverged at step {self.step:,}" if self.step else "diverged",
+        }[self.status]
+
+
+@dataclass(frozen=True)
+class ProbeRecord:
+    """Every `eval_every` steps: validation, gradient per time step and the recurrent spectral radius."""
+
+    contender: str
+    step: int
+    val_loss: float | None
+    val_accuracy: float | None
+    grad_per_step: list[float] | None  # mean over the batch of ‖∂loss/∂x_t‖ for t = 0 … length−1
+    spectral_radius: float | None  # of the square recurrent matrix (see SequenceModel.recurrent_matrix)
+    verdict: str
+    verdict_step: int | None
+    verdict_text: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
