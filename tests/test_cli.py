@@ -1,0 +1,68 @@
+"""`python -m models`: progress, a summary table, a long-format CSV, and one clear line for bad input."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "models", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_trains_prints_a_summary_and_writes_a_long_csv(tmp_path):
+    out = tmp_path / "metrics.csv"
+    result = run(
+        "--task", "recall", "--gap", "5", "--steps", "30", "--hidden", "8", "--eval-every", "10", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "step 30/30" in result.stderr  # progress goes to stderr
+    table = result.stdout.splitlines()
+    assert table[0].split()[:3] == ["contender", "hidden", "params"]
+    assert [line.split()[0] for line in table[1:5]] == ["rnn", "clipped_rnn", "lstm", "gru"]
+    assert "chance: loss 1.3863, accuracy 25.0%" in result.stdout
+
+    with out.open() as stream:
+        rows = list(csv.DictReader(stream))
+    assert len(rows) == 4 * 30
+    assert {"contender", "step", "loss", "accuracy", "grad_norm", "val_loss", "verdict"} <= set(rows[0])
+    probed = [row for row in rows if row["val_loss"]]
+    assert {int(row["step"]) for row in probed} == {1, 10, 20, 30}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--task", "parity"], "choose one of: adding, copy, recall, temporal_order"),
+        (["--contenders", "rnn,transformer"], "choose one of: rnn, clipped_rnn, lstm, gru"),
+        (["--gap", "0"], "gap must be a whole number from 1 to 200"),
+        (["--gap", "201"], "gap must be a whole number from 1 to 200"),
+        (["--lr", "nan"], "lr must be a finite number from 1e-06 to 10"),
+        (["--lr", "inf"], "lr must be a finite number"),
+        (["--lr", "-0.1"], "lr must be a finite number"),
+        (["--hidden", "4096"], "hidden must be a whole number from 1 to 128"),
+        (["--optimizer", "lbfgs"], "choose one of: adam, sgd, rmsprop"),
+        (["--steps", "99999"], "steps must be a whole number from 1 to 20,000"),
+        (["--gap", "ten"], "invalid int value: 'ten'"),
+    ],
+)
+def test_bad_input_exits_with_one_clear_line(capsys, args, message):
+    with pytest.raises(SystemExit) as exited:
+        exit_code = main(args)
+        raise SystemExit(exit_code)
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("error: ") and message in error
+
+
+def test_bad_input_from_a_real_process_has_no_traceback():
+    result = run("--gap", "-5")
+    assert result.returncode == 2
+    assert result.stderr == "error: gap must be a whole number from 1 to 200, got -5\n"
+    assert result.stdout == ""

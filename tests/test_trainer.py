@@ -1,0 +1,156 @@
+"""The trainer: identical batches, clipping, the gradient probe, divergence and determinism."""
+
+import copy
+import math
+from dataclasses import fields
+
+import pytest
+import torch
+
+from models.config import RunConfig
+from models.contenders import build, contender_spec
+from models.diagnostics import judge
+from models.records import ProbeRecord, StepRecord, Verdict
+from models.tasks import make_task
+from models.trainer import Trainer
+
+SMALL = RunConfig(task="adding", gap=12, hidden=8, batch=16, eval_every=5)
+
+
+def steps_of(records, key=None):
+    return [r for r in records if isinstance(r, StepRecord) and key in (None, r.contender)]
+
+
+def probes_of(records, key=None):
+    return [r for r in records if isinstance(r, ProbeRecord) and key in (None, r.contender)]
+
+
+def without_seconds(records):
+    return [{k: v for k, v in r.to_dict().items() if k != "seconds"} for r in records]
+
+
+def test_every_step_yields_a_plain_record_per_contender():
+    records = Trainer(SMALL).advance(5)
+    steps = steps_of(records)
+    assert [(r.step, r.contender) for r in steps] == [
+        (s, key) for s in range(1, 6) for key in ("rnn", "clipped_rnn", "lstm", "gru")
+    ]
+    for record in records:
+        for value in record.to_dict().values():
+            assert value is None or isinstance(value, bool | int | float | str | list)
+    assert {r.step for r in probes_of(records)} == {1, 5}  # the first step and every eval_every
+
+
+def test_same_seed_gives_identical_records_and_another_seed_does_not():
+    first = Trainer(SMALL).advance(12)
+    again = Trainer(SMALL).advance(12)
+    other = Trainer(SMALL.with_changes(seed=1)).advance(12)
+    assert without_seconds(first) == without_seconds(again)
+    assert without_seconds(first) != without_seconds(other)
+
+
+def test_advancing_in_chunks_equals_advancing_at_once():
+    whole = Trainer(SMALL).advance(9)
+    trainer = Trainer(SMALL)
+    chunked = trainer.advance(2) + trainer.advance(3) + trainer.advance(4)
+    assert without_seconds(whole) == without_seconds(chunked)
+
+
+def test_all_contenders_see_identical_batches():
+    """rnn and clipped_rnn share weights, so with clipping out of reach they must stay identical."""
+    records = Trainer(SMALL.with_changes(clip=1000.0, contenders=("rnn", "clipped_rnn"))).advance(6)
+    plain, clipped = steps_of(records, "rnn"), steps_of(records, "clipped_rnn")
+    assert [r.loss for r in plain] == [r.loss for r in clipped]
+    assert not any(r.clipped for r in clipped)
+
+
+def test_clipping_bounds_the_norm_and_matches_torchs_clip_grad_norm():
+    config = SMALL.with_changes(clip=0.05, optimizer="sgd", lr=0.1, contenders=("clipped_rnn",))
+    trainer = Trainer(config)
+    reference = copy.deepcopy(trainer.runs[0].model)
+    inputs, targets = trainer.task.batch(torch.Generator().manual_seed(config.seed), config.batch)
+    records = steps_of(trainer.advance(1))
+
+    loss = trainer.task.loss(reference(inputs), targets)
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(reference.parameters(), 0.05)
+    with torch.no_grad():
+        for p in reference.parameters():
+            p -= 0.1 * p.grad
+
+    (record,) = records
+    assert record.clipped and record.grad_norm == pytest.approx(norm.item(), rel=1e-5)
+    assert record.grad_norm > 0.05 and record.grad_norm_clipped == pytest.approx(0.05)
+    for mine, theirs in zip(trainer.runs[0].model.parameters(), reference.parameters(), strict=True):
+        assert torch.allclose(mine, theirs, atol=1e-6)
+
+
+def test_clipped_norm_never_exceeds_the_threshold():
+    records = steps_of(Trainer(SMALL.with_changes(clip=0.3)).advance(20), "clipped_rnn")
+    assert all(r.grad_norm_clipped <= 0.3 + 1e-6 for r in records)
+    assert all(r.clipped == (r.grad_norm > 0.3) for r in records)
+    assert any(r.clipped for r in records)
+
+
+@pytest.mark.parametrize("task", ["adding", "copy"])
+@pytest.mark.parametrize("key", ["rnn", "lstm", "gru"])
+def test_gradient_probe_equals_per_sample_autograd(task, key):
+    config = RunConfig(task=task, gap=6, hidden=5, batch=4, contenders=(key,))
+    trainer = Trainer(config)
+    task_ = make_task(task, 6)
+    model = build(contender_spec(key), config, task_.input_size, task_.output_size, task_.readout)
+    inputs, targets = task_.batch(torch.Generator().manual_seed(config.seed), config.batch)
+
+    norms = []
+    for b in range(config.batch):
+        x = inputs[b : b + 1].clone().requires_grad_()
+        (grad,) = torch.autograd.grad(task_.loss(model(x), targets[b : b + 1]), x)
+        norms.append(grad[0].norm(dim=-1))  # (time,)
+    expected = torch.stack(norms).mean(0)
+
+    (probe,) = probes_of(trainer.advance(1))
+    assert len(probe.grad_per_step) == task_.length
+    assert torch.allclose(torch.tensor(probe.grad_per_step), expected, rtol=1e-4, atol=1e-9)
+
+
+def test_probe_reports_radius_and_validation():
+    (probe, *_) = probes_of(Trainer(SMALL.with_changes(init_scale=1.5)).advance(1), "rnn")
+    assert 1.3 < probe.spectral_radius < 1.7  # one small update away from the initial 1.5
+    assert probe.val_loss > 0 and 0 <= probe.val_accuracy <= 1
+
+
+def test_a_diverging_contender_is_frozen_and_the_others_keep_training():
+    trainer = Trainer(SMALL)
+    with torch.no_grad():
+        trainer.runs[0].model.head.weight.fill_(math.inf)  # the rnn's output becomes inf/NaN
+    records = trainer.advance(7)
+
+    rnn_steps = steps_of(records, "rnn")
+    assert len(rnn_steps) == 1 and rnn_steps[0].diverged and rnn_steps[0].loss is None
+    assert trainer.verdicts()["rnn"] == Verdict("diverged", 1)
+    assert trainer.verdicts()["rnn"].text == "diverged at step 1"
+    for key in ("clipped_rnn", "lstm", "gru"):
+        assert len(steps_of(records, key)) == 7 and trainer.verdicts()[key].status != "diverged"
+
+    for record in records:  # nothing plotted can be NaN or infinite unflagged
+        for field in fields(record):
+            value = getattr(record, field.name)
+            values = value if isinstance(value, list) else [value]
+            assert all(v is None or not isinstance(v, float) or math.isfinite(v) for v in values)
+
+
+def test_verdicts_follow_validation_loss():
+    task = make_task("recall", 10)  # chance loss ln 4, solved at accuracy 0.95
+    learning = Verdict("learning", None)
+    assert judge(learning, 50, 1.38, 0.26, task) == Verdict("at_chance", None)
+    assert judge(learning, 50, 0.9, 0.6, task) == Verdict("learning", None)
+    assert judge(learning, 60, 0.1, 0.97, task) == Verdict("solved", 60)
+    assert judge(Verdict("solved", 60), 80, 1.38, 0.25, task) == Verdict("solved", 60)
+    assert judge(Verdict("diverged", 7), 80, 0.1, 1.0, task) == Verdict("diverged", 7)
+
+
+def test_contenders_describe_themselves_as_plain_data():
+    info = Trainer(SMALL.with_changes(equal_params=True)).contenders()
+    by_key = {row["contender"]: row for row in info}
+    assert by_key["rnn"]["hidden"] == 8 and by_key["lstm"]["hidden"] < 8
+    assert by_key["lstm"]["parameters"] <= by_key["rnn"]["parameters"]
