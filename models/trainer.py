@@ -175,3 +175,13 @@ class Trainer:
     def sample(self) -> str:
         """One validation sample of the task, in words."""
         return self.task.describe(self.validation[0][0])
+
+
+def limit_threads(count: int) -> None:
+    """PyTorch intra-op threads for the whole process.
+
+    A server trains several runs at once in threads of their own; with one intra-op thread each, they share
+    the cores instead of oversubscribing them (measured: 25 steps took 5.4 s with 2 threads and 1.6 s with 1
+    while another process trained on the same 2 cores).
+    """
+    torch.set_num_threads(count)

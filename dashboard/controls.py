@@ -1,0 +1,92 @@
+"""Sidebar widgets, each bound to its URL parameter; they return plain values and never train anything."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.presets import PRESETS
+from dashboard.state import URL_KEYS, defaults, values_of
+from models.config import CONTENDER_KEYS, LIMITS, OPTIMIZER_KEYS, TASK_KEYS
+
+URL = "query-params"
+
+
+def apply_preset() -> None:
+    """Preset changed: every setting takes the preset's value (the URL follows through the bindings)."""
+    preset = PRESETS[st.session_state["preset"]]
+    for key, value in values_of(preset.config, preset.key).items():
+        st.session_state[key] = value
+
+
+def sidebar() -> dict[str, object]:
+    """Draw the controls; return their values keyed as in the URL."""
+    base = defaults()
+    bar = st.sidebar
+    bar.selectbox(
+        "Preset (workshop exercise)",
+        list(PRESETS),
+        index=list(PRESETS).index(base["preset"]),
+        key="preset",
+        bind=URL,
+        on_change=apply_preset,
+        help="Loads a tested configuration and its exercise. Changing a setting afterwards keeps the preset's text.",
+    )
+    bar.selectbox("Task", TASK_KEYS, index=TASK_KEYS.index(base["task"]), key="task", bind=URL)
+    bar.number_input(
+        "Gap (time steps to remember across)", *LIMITS.gap, value=base["gap"], step=10, key="gap", bind=URL
+    )
+    bar.multiselect(
+        "Contenders", CONTENDER_KEYS, default=base["contenders"], key="contenders", bind=URL, help=_CONTENDERS_HELP
+    )
+    with bar.expander("Advanced"):
+        st.number_input("Hidden units", *LIMITS.hidden, value=base["hidden"], key="hidden", bind=URL)
+        st.checkbox(
+            "Equal parameter count",
+            value=base["equal_params"],
+            key="equal_params",
+            bind=URL,
+            help="Shrink the LSTM's and GRU's hidden layers so no contender has more weights than the RNN.",
+        )
+        st.number_input("Learning rate", *LIMITS.lr, value=base["lr"], step=0.001, format="%.6g", key="lr", bind=URL)
+        st.selectbox(
+            "Optimizer", OPTIMIZER_KEYS, index=OPTIMIZER_KEYS.index(base["optimizer"]), key="optimizer", bind=URL
+        )
+        st.number_input("Batch size", *LIMITS.batch, value=base["batch"], key="batch", bind=URL)
+        st.number_input(
+            "Clip threshold (clipped_rnn)",
+            *LIMITS.clip,
+            value=base["clip"],
+            step=0.5,
+            format="%.4g",
+            key="clip",
+            bind=URL,
+            help="clipped_rnn rescales its gradient to this norm whenever it is larger (Pascanu et al. 2013).",
+        )
+        st.number_input(
+            "Recurrent init scale (ρ at step 0)",
+            *LIMITS.init_scale,
+            value=base["init_scale"],
+            step=0.25,
+            format="%.4g",
+            key="init_scale",
+            bind=URL,
+            help="Recurrent weights start orthogonal × this: 1 preserves norms, above 1 invites explosion.",
+        )
+        st.number_input(
+            "Forget-gate bias (LSTM forget, GRU update)",
+            *LIMITS.forget_bias,
+            value=base["forget_bias"],
+            step=0.5,
+            format="%.4g",
+            key="forget_bias",
+            bind=URL,
+            help="1 (Keras's default) makes gates remember at the start; PyTorch's default is 0.",
+        )
+        st.number_input("Seed", *LIMITS.seed, value=base["seed"], key="seed", bind=URL)
+    return {key: st.session_state[key] for key in URL_KEYS}
+
+
+_CONTENDERS_HELP = (
+    "rnn: plain tanh RNN · clipped_rnn: the same RNN, gradient norm clipped · "
+    "lstm: gated, additive cell state · gru: gated, interpolated state"
+)

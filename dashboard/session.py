@@ -1,0 +1,83 @@
+"""Per-browser-session state: the checked URL, the current run, and what the buttons do to it."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from dashboard.live import LiveRun
+from dashboard.state import check_url, config_of, defaults
+from models.config import ConfigError, RunConfig
+
+STEP_BUTTON_STEPS = 25  # one validation interval: enough for a new point on every curve
+
+
+def check_url_once() -> list[str]:
+    """On a session's first run, before any widget reads the URL: warn about bad values, use defaults.
+
+    The widgets' URL binding would drop a bad value silently; writing the checked value into
+    session state first makes the fallback the default, and the warning says so.
+    """
+    if "url_warnings" not in st.session_state:
+        raw = {key: st.query_params.get_all(key) for key in st.query_params}
+        values, warnings = check_url(raw)
+        base = defaults()
+        for key in raw:
+            if key in base:
+                st.session_state[key] = values.get(key, base[key])
+        st.session_state["url_warnings"] = warnings
+    return st.session_state["url_warnings"]
+
+
+def chosen_config(values: dict[str, object]) -> tuple[RunConfig | None, str]:
+    """The configuration the widgets describe, or None and the reason it cannot run."""
+    try:
+        return config_of(values), ""
+    except ConfigError as error:
+        return None, str(error)
+
+
+def current_run(config: RunConfig | None) -> LiveRun | None:
+    """The session's run; made from the settings the first time there are valid ones."""
+    run = st.session_state.get("run")
+    if run is None and config is not None:
+        run = st.session_state["run"] = new_run(config)
+    return run
+
+
+def new_run(config: RunConfig) -> LiveRun:
+    ctx = get_script_run_ctx()
+    return LiveRun(config, session_id=ctx.session_id if ctx else None)
+
+
+def train(config: RunConfig | None) -> None:
+    """Start or resume. A run that has not taken a step yet picks up the current settings."""
+    run = st.session_state.get("run")
+    if config is not None and (run is None or run.trainer.step_count == 0):
+        if run is not None:
+            run.pause()
+        run = st.session_state["run"] = new_run(config)
+    if run is not None:
+        run.start()
+
+
+def pause() -> None:
+    run = st.session_state.get("run")
+    if run is not None:
+        run.pause()
+
+
+def step(config: RunConfig | None) -> None:
+    run = st.session_state.get("run")
+    if config is not None and (run is None or run.trainer.step_count == 0):
+        run = st.session_state["run"] = new_run(config)
+    if run is not None:
+        run.advance(STEP_BUTTON_STEPS)
+
+
+def reset(config: RunConfig | None) -> None:
+    """Throw the run away and start over, paused, from the current settings."""
+    pause()
+    st.session_state.pop("run", None)
+    if config is not None:
+        st.session_state["run"] = new_run(config)

@@ -1,0 +1,123 @@
+"""The configuration as URL parameters: one table of keys that drives the widgets, the URL and the config.
+
+Widgets are bound to the URL with Streamlit's own `bind="query-params"`; this module checks a URL before the
+widgets read it, so a bad value falls back to the default with a warning instead of vanishing silently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import fields
+
+from dashboard.presets import DEFAULT_PRESET, PRESETS
+from models.config import CONTENDER_KEYS, LIMITS, OPTIMIZER_KEYS, TASK_KEYS, ConfigError, RunConfig
+
+INTEGERS = ("gap", "hidden", "batch", "seed")
+FLOATS = ("lr", "clip", "init_scale", "forget_bias")
+CHOICES = {"preset": tuple(PRESETS), "task": TASK_KEYS, "optimizer": OPTIMIZER_KEYS}
+URL_KEYS = ("preset", "task", "gap", "contenders", "hidden", "equal_params", "lr", "optimizer", "batch", "clip")
+URL_KEYS += ("init_scale", "forget_bias", "seed")
+CONFIG_KEYS = tuple(f.name for f in fields(RunConfig) if f.name != "eval_every")
+
+
+def defaults() -> dict[str, object]:
+    """Widget values before anyone touches them: the default preset's configuration."""
+    return values_of(PRESETS[DEFAULT_PRESET].config, DEFAULT_PRESET)
+
+
+def values_of(config: RunConfig, preset: str) -> dict[str, object]:
+    values: dict[str, object] = {key: getattr(config, key) for key in CONFIG_KEYS}
+    values["contenders"] = list(config.contenders)
+    values["preset"] = preset
+    return values
+
+
+def check_url(params: Mapping[str, list[str]]) -> tuple[dict[str, object], list[str]]:
+    """Parse raw query parameters; return the valid values by key, and one warning per rejected one."""
+    values: dict[str, object] = {}
+    warnings: list[str] = []
+    for key, raw in params.items():
+        if key not in URL_KEYS:
+            warnings.append(f"Ignored the unknown URL parameter {_shown(key)}.")
+            continue
+        if key == "contenders":
+            unknown = [part for part in _contender_parts(raw) if part not in CONTENDER_KEYS]
+            if unknown:
+                shown = ", ".join(_shown(part) for part in unknown)
+                warnings.append(
+                    f"URL parameter `contenders`: ignored {shown}; the contenders are {', '.join(CONTENDER_KEYS)}."
+                )
+                raw = [part for part in _contender_parts(raw) if part in CONTENDER_KEYS]
+        try:
+            values[key] = parse(key, raw)
+        except ConfigError as error:
+            default = defaults()[key]
+            warnings.append(f"URL parameter `{key}`: {error}. Using the default, {_shown(default)}.")
+    return values, warnings
+
+
+def _contender_parts(raw: list[str]) -> list[str]:
+    """Both ?contenders=rnn&contenders=gru (the widget's form) and ?contenders=rnn,gru (the CLI's)."""
+    return [part.strip() for item in raw for part in item.split(",") if part.strip()]
+
+
+def parse(key: str, raw: list[str]) -> object:
+    """One URL parameter's value, typed and range-checked against the engine's limits."""
+    if key == "contenders":
+        keys = _contender_parts(raw)
+        for contender in keys:
+            if contender not in CONTENDER_KEYS:
+                raise ConfigError(f"{_shown(contender)} is not one of {', '.join(CONTENDER_KEYS)}")
+        if not keys:
+            raise ConfigError(f"choose at least one of {', '.join(CONTENDER_KEYS)}")
+        return list(dict.fromkeys(keys))
+    text = raw[-1].strip() if raw else ""
+    if key in CHOICES:
+        if text not in CHOICES[key]:
+            raise ConfigError(f"{_shown(text)} is not one of {', '.join(CHOICES[key])}")
+        return text
+    if key == "equal_params":
+        if text.lower() not in ("true", "false"):
+            raise ConfigError(f"{_shown(text)} is not true or false")
+        return text.lower() == "true"
+    low, high = getattr(LIMITS, key)
+    try:
+        number = int(text) if key in INTEGERS else float(text)
+    except ValueError:
+        kind = "a whole number" if key in INTEGERS else "a number"
+        raise ConfigError(f"{_shown(text)} is not {kind}") from None
+    if not (math.isfinite(number) and low <= number <= high):
+        raise ConfigError(f"{_shown(text)} is outside {low:g} to {high:g}")
+    return number
+
+
+def url_of(values: Mapping[str, object]) -> dict[str, str | list[str]]:
+    """The query parameters for these values, leaving out what equals the default (as the binding does)."""
+    base = defaults()
+    params: dict[str, str | list[str]] = {}
+    for key in URL_KEYS:
+        value = values[key]
+        if value == base[key]:
+            continue
+        if isinstance(value, list):
+            params[key] = [str(item) for item in value]
+        elif isinstance(value, bool):
+            params[key] = str(value).lower()
+        else:
+            params[key] = str(value)
+    return params
+
+
+def config_of(values: Mapping[str, object]) -> RunConfig:
+    """The engine configuration for the widget values (raises ConfigError for e.g. no contenders)."""
+    chosen = {key: values[key] for key in CONFIG_KEYS}
+    chosen["contenders"] = tuple(key for key in CONTENDER_KEYS if key in values["contenders"])
+    return RunConfig(**chosen)
+
+
+def _shown(value: object) -> str:
+    """A value quoted for a message, short and without markup."""
+    text = str(value)
+    text = text if len(text) <= 40 else text[:37] + "…"
+    return "'" + text.replace("`", "'").replace("<", "‹").replace(">", "›") + "'"

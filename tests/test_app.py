@@ -1,0 +1,101 @@
+"""The page, driven by Streamlit's AppTest: presets, controls → engine config, URLs, bad input."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.presets import PRESETS
+from dashboard.state import url_of, values_of
+from models.config import RunConfig
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+def page(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label.endswith(label))
+
+
+def test_the_default_page_shows_controls_cards_and_the_exercise():
+    at = page()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["▶ Train", "⏸ Pause", "⏭ Step 25", "↺ Reset"]
+    text = " ".join(m.value for m in at.markdown)
+    for key in ("rnn", "clipped_rnn", "lstm", "gru"):
+        assert f"**{key}**" in text
+    assert "Exercise — Vanishing gradients" in text
+    assert at.session_state["run"].config == PRESETS["vanishing"].config
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_every_preset_loads_and_trains_a_few_steps(preset):
+    at = page()
+    at.selectbox(key="preset").set_value(preset).run()
+    assert not at.exception
+    assert at.number_input(key="gap").value == PRESETS[preset].config.gap
+    button(at, "Step 25").click().run()
+    assert not at.exception
+    run = at.session_state["run"]
+    assert run.config == PRESETS[preset].config and run.trainer.step_count == 25
+    assert any("Step 25" in m.value for m in at.markdown)
+
+
+def test_controls_map_to_the_engine_config_on_reset():
+    at = page()
+    at.selectbox(key="task").set_value("temporal_order")
+    at.number_input(key="gap").set_value(30)
+    at.multiselect(key="contenders").set_value(["lstm", "gru"])
+    at.number_input(key="hidden").set_value(16)
+    at.checkbox(key="equal_params").check()
+    at.number_input(key="lr").set_value(0.005)
+    at.selectbox(key="optimizer").set_value("rmsprop")
+    at.number_input(key="batch").set_value(32)
+    at.number_input(key="clip").set_value(2.5)
+    at.number_input(key="init_scale").set_value(0.5)
+    at.number_input(key="forget_bias").set_value(2.0)
+    at.number_input(key="seed").set_value(11)
+    at.run()
+    assert any("apply when you press **Reset**" in i.value for i in at.info)
+    button(at, "Reset").click().run()
+    assert not at.exception
+    assert at.session_state["run"].config == RunConfig(
+        task="temporal_order", gap=30, contenders=("lstm", "gru"), hidden=16, equal_params=True, lr=0.005,
+        optimizer="rmsprop", batch=32, clip=2.5, init_scale=0.5, forget_bias=2.0, seed=11,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("preset", ["exploding", "recall"])
+def test_a_url_restores_its_configuration_and_round_trips(preset):
+    params = url_of(values_of(PRESETS[preset].config, preset))
+    at = page(**params)
+    assert not at.exception and not at.warning
+    assert at.session_state["run"].config == PRESETS[preset].config
+    widget_values = {key: at.session_state[key] for key in values_of(PRESETS[preset].config, preset)}
+    assert url_of(widget_values) == params
+
+
+def test_malformed_query_strings_fall_back_with_visible_warnings():
+    at = page(gap="1e9", lr="NaN", task="<b>bold</b>", contenders="rnn,transformer", hidden="-4", colour="red")
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    for fragment in ("`gap`", "`lr`", "`task`", "'transformer'", "`hidden`", "'colour'"):
+        assert fragment in warnings
+    config = at.session_state["run"].config
+    assert (config.gap, config.task, config.hidden, config.contenders) == (50, "adding", 32, ("rnn",))
+    assert config.lr == PRESETS["vanishing"].config.lr
+
+
+def test_no_contenders_is_explained_and_nothing_breaks():
+    at = page()
+    at.multiselect(key="contenders").set_value([]).run()
+    assert not at.exception
+    assert any("cannot run" in e.value and "at least one" in e.value for e in at.error)
+    button(at, "Step 25").click().run()  # steps the run that was already there, with its own settings
+    assert not at.exception and at.session_state["run"].trainer.step_count == 25

@@ -1,0 +1,85 @@
+"""A live run: trains in its worker thread, pauses promptly, keeps every record, stops without a viewer."""
+
+import time
+
+import pytest
+
+from dashboard import live
+from dashboard.live import LiveRun
+from models.config import RunConfig
+
+SMALL = RunConfig(task="recall", gap=5, hidden=8, batch=8, eval_every=5)
+
+
+def wait_for(condition, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_trains_in_the_background_and_pause_stops_the_step_count():
+    run = LiveRun(SMALL)
+    run.start()
+    wait_for(lambda: run.snapshot().step >= 20)
+    started = time.monotonic()
+    run.pause()
+    assert time.monotonic() - started < 0.5  # Pause takes effect within half a second
+    paused_at = run.snapshot().step
+    time.sleep(0.3)
+    snapshot = run.snapshot()
+    assert snapshot.step == paused_at and not snapshot.running
+    assert len(snapshot.steps["step"]) == 4 * paused_at  # nothing recorded was lost
+    assert {probe["step"] for probe in snapshot.probes} >= {1, 5, 10, 15, 20}
+
+
+def test_resuming_continues_the_same_run():
+    run = LiveRun(SMALL)
+    run.advance(10)
+    run.start()
+    wait_for(lambda: run.snapshot().step >= 15)
+    run.pause()
+    steps = run.snapshot().steps["step"]
+    assert steps[:4] == [1, 1, 1, 1] and sorted(set(steps)) == list(range(1, max(steps) + 1))
+
+
+def test_background_training_gives_the_same_numbers_as_the_engine():
+    background = LiveRun(SMALL)
+    background.start()
+    wait_for(lambda: background.snapshot().step >= 12)
+    background.pause()
+    direct = LiveRun(SMALL)
+    direct.advance(background.snapshot().step)
+    assert background.snapshot().steps["loss"] == direct.snapshot().steps["loss"]
+
+
+def test_the_worker_stops_when_nobody_watches(monkeypatch):
+    monkeypatch.setattr(live, "HEARTBEAT_TIMEOUT", 0.3)
+    run = LiveRun(SMALL)
+    run.start()
+    wait_for(lambda: run.snapshot().step >= 1)
+    time.sleep(0.6)  # no keep_alive: the page is gone
+    wait_for(lambda: not run._worker.is_alive(), seconds=2)
+    stopped_at = run.snapshot().step
+    time.sleep(0.2)
+    assert run.snapshot().step == stopped_at
+    assert run.running  # it still means to train, and resumes when a page renders again
+    run.keep_alive()
+    wait_for(lambda: run.snapshot().step > stopped_at)
+    run.pause()
+
+
+def test_the_step_limit_pauses_the_run(monkeypatch):
+    monkeypatch.setattr(live, "MAX_STEPS", 7)
+    run = LiveRun(SMALL)
+    run.start()
+    wait_for(lambda: not run.running)
+    snapshot = run.snapshot()
+    assert snapshot.step == 7 and "7-step limit" in snapshot.message
+
+
+@pytest.mark.parametrize("steps", [0, 3])
+def test_the_rate_is_zero_when_paused(steps):
+    run = LiveRun(SMALL)
+    run.advance(steps)
+    assert run.snapshot().steps_per_second == 0.0
