@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import controls, explain, frames, panels, session
 from dashboard.presets import PRESETS
 
-st.set_page_config(page_title="RNN Remedies Lab", page_icon="🔁", layout="wide")
+st.set_page_config(page_title="RNN Remedies Lab", page_icon=":material/timeline:", layout="wide")
 
 url_warnings = session.check_url_once()
 values = controls.sidebar()

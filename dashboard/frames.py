@@ -57,10 +57,11 @@ def gradient_frame(
     for contender, history in by_contender.items():
         for probe in _evenly(history, rows):
             profile = probe["grad_per_step"]
-            for t in _evenly(list(range(len(profile))), columns):
+            kept = _evenly(list(range(len(profile))), columns)
+            for t, t_end in zip(kept, [*kept[1:], len(profile)], strict=True):
                 if profile[t] > 0:  # a log colour scale cannot show an exact zero
-                    records.append((contender, probe["step"], t, profile[t]))
-    return pd.DataFrame(records, columns=["contender", "step", "t", "grad"])
+                    records.append((contender, probe["step"], t, t_end, profile[t]))
+    return pd.DataFrame(records, columns=["contender", "step", "t", "t_end", "grad"])
 
 
 def _evenly(items: list, count: int) -> list:

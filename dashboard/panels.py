@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import altair as alt
 import streamlit as st
 
 from dashboard import charts, frames
@@ -69,7 +68,8 @@ def verdict_cards(run: LiveRun, snapshot: Snapshot) -> None:
 
 
 def _icon(verdict: Verdict) -> str:
-    return {"solved": "✅", "at_chance": "➖", "learning": "📈", "diverged": "💥"}[verdict.status]
+    icon = {"solved": "check_circle", "at_chance": "remove", "learning": "trending_down", "diverged": "error"}
+    return f":material/{icon[verdict.status]}:"
 
 
 def metric_charts(run: LiveRun, snapshot: Snapshot) -> None:
@@ -77,21 +77,18 @@ def metric_charts(run: LiveRun, snapshot: Snapshot) -> None:
     validation = frames.probe_frame(snapshot.probes)
     diverged = {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
     baseline = run.trainer.task.baseline
-    loss_name = run.trainer.task.loss_name
+    st.markdown(legend(list(snapshot.verdicts)), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
+    left.markdown(f"**Loss** ({run.trainer.task.loss_name})")
     left.altair_chart(
         charts.curve_chart(
-            training,
-            validation,
-            metric="loss",
-            title=f"loss ({loss_name})",
-            baseline=baseline.loss,
-            log=True,
-            diverged=diverged,
+            training, validation, metric="loss", title="loss", baseline=baseline.loss, log=True, diverged=diverged
         ),
         width="stretch",
     )
+    middle.markdown("**Gradient norm** before clipping; ticks mark clipped steps")
     middle.altair_chart(charts.grad_norm_chart(training, clip=run.config.clip, diverged=diverged), width="stretch")
+    right.markdown("**Accuracy**" + (" (|error| < 0.04)" if run.config.task == "adding" else ""))
     right.altair_chart(
         charts.curve_chart(
             training,
@@ -104,28 +101,44 @@ def metric_charts(run: LiveRun, snapshot: Snapshot) -> None:
         ),
         width="stretch",
     )
-    st.caption(f"Chance baseline: {baseline.explanation}.")
+    st.caption(
+        f"Bold lines: validation (256 fixed samples); faint lines: training batches. "
+        f"Dashed: chance — {baseline.explanation}."
+    )
+
+
+def legend(contenders: list[str]) -> str:
+    """One line naming each contender in its colour and dash, shared by every chart on the page."""
+    dashes = {"rnn": "solid", "clipped_rnn": "dashed", "lstm": "solid", "gru": "dotted"}
+    items = [
+        f"<span style='color:{charts.COLOURS[key]};font-weight:700'>━ {key}</span> ({dashes[key]})"
+        for key in contenders
+    ]
+    return "&nbsp;&nbsp;".join(items)
 
 
 def gradient_flow(snapshot: Snapshot) -> None:
     st.subheader("Gradient flow: how much each time step's input still matters to the loss")
     gradients = frames.gradient_frame(snapshot.probes)
-    left, right = st.columns([3, 1])
     if gradients.empty:
-        left.info("No gradient profile yet (one is taken every validation step).")
-    else:
-        low, high = gradients["grad"].min(), gradients["grad"].max()
-        domain = (low, max(high, low * 10))
-        maps = [
-            charts.gradient_heatmap(gradients, key, domain)
-            for key in charts.ORDER
-            if key in set(gradients["contender"])
-        ]
-        left.altair_chart(alt.hconcat(*maps).resolve_scale(color="shared"), width="content")
-        span = math.log10(domain[1] / domain[0])
-        left.caption(
-            f"Colour is ‖∂L/∂xₜ‖ on one log scale spanning {span:.0f} decades. A tanh RNN's colour fades towards "
-            "early t (left): the product of per-step Jacobians shrinks exponentially. Gates keep it bright."
-        )
-    right.altair_chart(charts.radius_chart(frames.probe_frame(snapshot.probes)), width="stretch")
-    right.caption("ρ > 1 lets signals grow step after step; ρ < 1 makes them fade.")
+        st.info("No gradient profile yet (one is taken at every validation step).")
+        return
+    low, high = gradients["grad"].min(), gradients["grad"].max()
+    domain = (low, max(high, low * 10))
+    shown = [key for key in charts.ORDER if key in set(gradients["contender"])]
+    for column, key in zip(st.columns(len(shown)), shown, strict=True):
+        column.markdown(f"<span style='color:{charts.COLOURS[key]}'>■</span> **{key}**", unsafe_allow_html=True)
+        column.altair_chart(charts.gradient_heatmap(gradients, key, domain), width="stretch")
+    span = math.log10(domain[1] / domain[0])
+    st.caption(
+        f"‖∂L/∂xₜ‖ per input time step t (x) at each validation step (y), one log colour scale spanning "
+        f"{span:.0f} decades. A tanh RNN's colour fades towards early t (left): the product of per-step Jacobians "
+        "shrinks exponentially with distance from the loss. Gates keep it bright."
+    )
+    left, right = st.columns([2, 1])
+    left.markdown("**Spectral radius ρ of the recurrent matrix** (LSTM/GRU: the candidate block)")
+    left.altair_chart(charts.radius_chart(frames.probe_frame(snapshot.probes)), width="stretch")
+    right.caption(
+        "ρ > 1: the recurrent matrix can stretch the state (and the gradient) step after step — explosion. "
+        "ρ < 1 with saturating tanh: it shrinks them — vanishing. The dashed line is ρ = 1."
+    )
