@@ -64,6 +64,13 @@ def gradient_frame(
     return pd.DataFrame(records, columns=["contender", "step", "t", "t_end", "grad"])
 
 
+def diverged_frame(diverged: dict[str, int]) -> pd.DataFrame:
+    """Where each diverged contender blew up: contender, step, label."""
+    frame = pd.DataFrame({"contender": list(diverged), "step": list(diverged.values())}, dtype=object)
+    frame["label"] = frame["contender"].astype(str) + " diverged"
+    return frame
+
+
 def _evenly(items: list, count: int) -> list:
     """At most `count` items spread evenly, always keeping the first and the last."""
     if len(items) <= count:

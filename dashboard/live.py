@@ -119,6 +119,11 @@ class LiveRun:
             message=self.message,
         )
 
+    def probe_history(self) -> list[dict]:
+        """Only the probes (validation, gradient per time step): cheaper than a whole snapshot."""
+        with self._lock:
+            return list(self.probes)
+
     # --- the worker -------------------------------------------------------------------------------
 
     def _work(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import streamlit as st
@@ -11,17 +12,18 @@ from dashboard.live import LiveRun, Snapshot
 from models.contenders import CONTENDERS
 from models.records import Verdict
 
-REFRESH_SECONDS = 0.5  # charts redraw twice a second while training
+REFRESH_SECONDS = 0.5  # status, cards and the three charts redraw twice a second while training
+SLOW_REFRESH_SECONDS = 2.0  # gradient flow changes only at validation steps: redraw less often
 
 
 def live(run: LiveRun) -> None:
-    """Redraw every REFRESH_SECONDS while the run trains; once when it is paused."""
+    """Redraw while the run trains; once when it is paused. Two fragments, so the slow part waits."""
     st.session_state["drawn_running"] = run.running
-    every = REFRESH_SECONDS if run.running else None
-    st.fragment(run_every=every)(_draw)(run)
+    st.fragment(run_every=REFRESH_SECONDS if run.running else None)(_draw_progress)(run)
+    st.fragment(run_every=SLOW_REFRESH_SECONDS if run.running else None)(_draw_gradient_flow)(run)
 
 
-def _draw(run: LiveRun) -> None:
+def _draw_progress(run: LiveRun) -> None:
     run.keep_alive()
     snapshot = run.snapshot()
     if st.session_state.get("drawn_running") and not snapshot.running:
@@ -32,7 +34,12 @@ def _draw(run: LiveRun) -> None:
         st.info("Press **Train** to start (or **Step** for 25 steps). Charts appear with the first step.")
         return
     metric_charts(run, snapshot)
-    gradient_flow(snapshot)
+
+
+def _draw_gradient_flow(run: LiveRun) -> None:
+    probes = run.probe_history()
+    if probes:
+        gradient_flow(run, probes)
 
 
 def status_line(snapshot: Snapshot) -> None:
@@ -73,33 +80,23 @@ def _icon(verdict: Verdict) -> str:
 
 
 def metric_charts(run: LiveRun, snapshot: Snapshot) -> None:
-    training = frames.training_frame(snapshot.steps)
-    validation = frames.probe_frame(snapshot.probes)
-    diverged = {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
-    baseline = run.trainer.task.baseline
-    st.markdown(legend(list(snapshot.verdicts)), unsafe_allow_html=True)
+    data = {
+        charts.TRAINING: frames.training_frame(snapshot.steps),
+        charts.VALIDATION: frames.probe_frame(snapshot.probes),
+        charts.DIVERGED: frames.diverged_frame(
+            {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
+        ),
+    }
+    baseline, contenders = run.trainer.task.baseline, run.config.contenders
+    st.markdown(legend(contenders), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
     left.markdown(f"**Loss** ({run.trainer.task.loss_name})")
-    left.altair_chart(
-        charts.curve_chart(
-            training, validation, metric="loss", title="loss", baseline=baseline.loss, log=True, diverged=diverged
-        ),
-        width="stretch",
-    )
+    left.vega_lite_chart(charts.with_data(_curve("loss", baseline.loss, True, contenders), **data), width="stretch")
     middle.markdown("**Gradient norm** before clipping; ticks mark clipped steps")
-    middle.altair_chart(charts.grad_norm_chart(training, clip=run.config.clip, diverged=diverged), width="stretch")
+    middle.vega_lite_chart(charts.with_data(_grad_norm(run.config.clip, contenders), **data), width="stretch")
     right.markdown("**Accuracy**" + (" (|error| < 0.04)" if run.config.task == "adding" else ""))
-    right.altair_chart(
-        charts.curve_chart(
-            training,
-            validation,
-            metric="accuracy",
-            title="accuracy",
-            baseline=baseline.accuracy,
-            log=False,
-            diverged=diverged,
-        ),
-        width="stretch",
+    right.vega_lite_chart(
+        charts.with_data(_curve("accuracy", baseline.accuracy, False, contenders), **data), width="stretch"
     )
     st.caption(
         f"Bold lines: validation (256 fixed samples); faint lines: training batches. "
@@ -107,37 +104,59 @@ def metric_charts(run: LiveRun, snapshot: Snapshot) -> None:
     )
 
 
-def legend(contenders: list[str]) -> str:
+# Validated specs, built once per setting: a redraw then only attaches frames (see charts.with_data).
+@functools.lru_cache(maxsize=64)
+def _curve(metric: str, baseline: float, log: bool, contenders: tuple[str, ...]) -> dict:
+    return charts.curve_chart(metric, metric, baseline, log, contenders).to_dict()
+
+
+@functools.lru_cache(maxsize=64)
+def _grad_norm(clip: float, contenders: tuple[str, ...]) -> dict:
+    return charts.grad_norm_chart(clip, contenders).to_dict()
+
+
+@functools.lru_cache(maxsize=64)
+def _heatmap(contender: str, decades: tuple[int, int]) -> dict:
+    return charts.gradient_heatmap(contender, (10.0 ** decades[0], 10.0 ** decades[1])).to_dict()
+
+
+@functools.lru_cache(maxsize=64)
+def _radius(contenders: tuple[str, ...]) -> dict:
+    return charts.radius_chart(contenders).to_dict()
+
+
+def legend(contenders: tuple[str, ...]) -> str:
     """One line naming each contender in its colour and dash, shared by every chart on the page."""
-    dashes = {"rnn": "solid", "clipped_rnn": "dashed", "lstm": "solid", "gru": "dotted"}
     items = [
-        f"<span style='color:{charts.COLOURS[key]};font-weight:700'>━ {key}</span> ({dashes[key]})"
+        f"<span style='color:{charts.COLOURS[key]};font-weight:700'>━ {key}</span> ({charts.DASH_NAMES[key]})"
         for key in contenders
     ]
     return "&nbsp;&nbsp;".join(items)
 
 
-def gradient_flow(snapshot: Snapshot) -> None:
+def gradient_flow(run: LiveRun, probes: list[dict]) -> None:
     st.subheader("Gradient flow: how much each time step's input still matters to the loss")
-    gradients = frames.gradient_frame(snapshot.probes)
+    gradients = frames.gradient_frame(probes)
     if gradients.empty:
         st.info("No gradient profile yet (one is taken at every validation step).")
         return
-    low, high = gradients["grad"].min(), gradients["grad"].max()
-    domain = (low, max(high, low * 10))
+    # One colour scale for all contenders, rounded out to whole decades so the spec rarely changes.
+    decades = (math.floor(math.log10(gradients["grad"].min())), math.ceil(math.log10(gradients["grad"].max())))
+    decades = (decades[0], max(decades[1], decades[0] + 1))
     shown = [key for key in charts.ORDER if key in set(gradients["contender"])]
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         column.markdown(f"<span style='color:{charts.COLOURS[key]}'>■</span> **{key}**", unsafe_allow_html=True)
-        column.altair_chart(charts.gradient_heatmap(gradients, key, domain), width="stretch")
-    span = math.log10(domain[1] / domain[0])
+        column.vega_lite_chart(charts.with_data(_heatmap(key, decades), gradients=gradients), width="stretch")
     st.caption(
         f"‖∂L/∂xₜ‖ per input time step t (x) at each validation step (y), one log colour scale spanning "
-        f"{span:.0f} decades. A tanh RNN's colour fades towards early t (left): the product of per-step Jacobians "
-        "shrinks exponentially with distance from the loss. Gates keep it bright."
+        f"{decades[1] - decades[0]} decades. A tanh RNN's colour fades towards early t (left): the product of "
+        "per-step Jacobians shrinks exponentially with distance from the loss. Gates keep it bright."
     )
     left, right = st.columns([2, 1])
     left.markdown("**Spectral radius ρ of the recurrent matrix** (LSTM/GRU: the candidate block)")
-    left.altair_chart(charts.radius_chart(frames.probe_frame(snapshot.probes)), width="stretch")
+    left.vega_lite_chart(
+        charts.with_data(_radius(run.config.contenders), validation=frames.probe_frame(probes)), width="stretch"
+    )
     right.caption(
         "ρ > 1: the recurrent matrix can stretch the state (and the gradient) step after step — explosion. "
         "ρ < 1 with saturating tanh: it shrinks them — vanishing. The dashed line is ρ = 1."

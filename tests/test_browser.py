@@ -1,69 +1,28 @@
 """The real app: a `streamlit run` server driven by Debian's Chromium through Playwright (nothing downloaded)."""
 
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from benchmarks.app_server import app_server, chromium, contenders_drawn, status, wait_until
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-STATUS = re.compile(r"^(Training|Paused) · Step ([\d,]+)")
 CONTENDERS = {"rnn", "clipped_rnn", "lstm", "gru"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port)]
-    command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            assert time.monotonic() < deadline and process.poll() is None, "streamlit did not start"
-            time.sleep(0.3)
-    yield url
-    process.terminate()
-    _, errors = process.communicate(timeout=20)
-    assert "Traceback" not in errors, errors
+    with app_server() as (url, log):
+        yield url
+        assert "Traceback" not in log.read_text(), log.read_text()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (tests/run.sh does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -73,31 +32,8 @@ def page(browser):
     context.close()
 
 
-def status(page) -> tuple[str, int]:
-    text = page.locator("[data-testid='stMarkdown']").filter(has_text=STATUS).first.inner_text()
-    state, step = STATUS.match(text).groups()
-    return state, int(step.replace(",", ""))
-
-
-def wait_until(condition, seconds=60.0, every=0.1):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(every)
-
-
 def number(container, label: str):
     return container.get_by_role("spinbutton", name=label, exact=True)
-
-
-def contenders_drawn(chart) -> set[str]:
-    labels = chart.locator("[aria-roledescription='line mark']").evaluate_all(
-        "marks => marks.map(m => m.getAttribute('aria-label') || '')"
-    )
-    return {match for label in labels for match in re.findall(r"contender: (\w+)", label)}
 
 
 def test_train_fills_the_three_charts_with_all_four_contenders(server, page):

@@ -57,27 +57,63 @@ def test_gradient_frame_is_thinned_to_rows_by_columns(snapshot):
     assert (frame["grad"] > 0).all()
 
 
-def test_loss_chart_has_faint_training_bold_validation_and_a_chance_rule(snapshot):
-    chart = charts.curve_chart(
-        frames.training_frame(snapshot.steps), frames.probe_frame(snapshot.probes),
-        metric="loss", title="loss", baseline=1 / 6, log=True, diverged={},
-    )  # fmt: skip
-    assert sorted(marks(chart.to_dict())) == ["line", "line", "rule", "text"]
-    spec = json.dumps(chart.to_dict())
-    assert '"type": "log"' in spec and "chance 0.167" in spec
+ALL = ("rnn", "clipped_rnn", "lstm", "gru")
+
+
+def named_data(spec) -> set[str]:
+    """Names of the datasets a spec reads at any depth, less the ones it carries inline."""
+    return _names(spec) - set(spec.get("datasets", {}))
+
+
+def _names(spec) -> set[str]:
+    if isinstance(spec, dict):
+        names = {spec["data"]["name"]} if isinstance(spec.get("data"), dict) and "name" in spec["data"] else set()
+        return names.union(*(_names(value) for value in spec.values()))
+    if isinstance(spec, list):
+        return set().union(*(_names(value) for value in spec))
+    return set()
+
+
+def test_loss_chart_has_faint_training_bold_validation_chance_and_divergence_layers():
+    spec = charts.curve_chart("loss", "loss", 1 / 6, True, ALL).to_dict()
+    assert sorted(marks(spec)) == ["line", "line", "rule", "rule", "text"]
+    text = json.dumps(spec)
+    assert '"type": "log"' in text and "chance 0.167" in text
+    assert named_data(spec) == {charts.TRAINING, charts.VALIDATION, charts.DIVERGED}
+
+
+def test_every_chart_reads_only_the_datasets_the_page_attaches():
+    specs = [
+        charts.curve_chart("accuracy", "accuracy", 0.25, False, ALL).to_dict(),
+        charts.grad_norm_chart(1.0, ALL).to_dict(),
+        charts.gradient_heatmap("rnn", (1e-9, 1.0)).to_dict(),
+        charts.radius_chart(ALL).to_dict(),
+    ]
+    assert [named_data(spec) for spec in specs] == [
+        {charts.TRAINING, charts.VALIDATION, charts.DIVERGED},
+        {charts.TRAINING, charts.DIVERGED},
+        {charts.GRADIENTS},
+        {charts.VALIDATION},
+    ]
 
 
 def test_contender_colours_are_fixed_whatever_is_shown():
-    frame = pd.DataFrame({"contender": ["gru"], "step": [1], "val_loss": [0.1], "val_accuracy": [0.5]})
-    spec = charts.curve_chart(
-        pd.DataFrame(columns=["contender", "step", "loss"]), frame, metric="loss", title="loss",
-        baseline=1.0, log=True, diverged={},
-    ).to_dict()  # fmt: skip
-    assert charts.COLOURS["gru"] in json.dumps(spec)
-    assert charts.COLOURS["rnn"] not in json.dumps(spec)
+    text = json.dumps(charts.curve_chart("loss", "loss", 1.0, True, ("gru",)).to_dict())
+    assert charts.COLOURS["gru"] in text and charts.COLOURS["rnn"] not in text
+    text = json.dumps(charts.grad_norm_chart(1.0, ("rnn", "gru")).to_dict())
+    assert text.index(charts.COLOURS["rnn"]) < text.index(charts.COLOURS["gru"])
 
 
-def test_a_diverged_contender_is_marked_and_the_charts_still_build():
+def test_with_data_attaches_frames_without_touching_the_cached_spec():
+    spec = charts.radius_chart(ALL).to_dict()
+    frame = pd.DataFrame({"contender": ["rnn"], "step": [1], "spectral_radius": [1.0]})
+    inline = dict(spec["datasets"])  # the ρ = 1 rule's own data
+    attached = charts.with_data(spec, validation=frame)
+    assert attached["datasets"] == {**inline, "validation": frame}
+    assert spec["datasets"] == inline
+
+
+def test_a_diverged_contender_is_marked_and_nothing_plotted_is_infinite():
     run = LiveRun(CONFIG)
     with torch.no_grad():
         run.trainer.runs[0].model.head.weight.fill_(math.inf)
@@ -85,23 +121,21 @@ def test_a_diverged_contender_is_marked_and_the_charts_still_build():
     snapshot = run.snapshot()
     diverged = {k: v.step for k, v in snapshot.verdicts.items() if v.status == "diverged"}
     assert diverged == {"rnn": 1}
+    assert frames.diverged_frame(diverged).to_dict("records") == [
+        {"contender": "rnn", "step": 1, "label": "rnn diverged"}
+    ]
+    for frame in (frames.training_frame(snapshot.steps), frames.probe_frame(snapshot.probes)):
+        numbers = frame.select_dtypes("number")
+        assert not numbers.isin([math.inf, -math.inf]).any().any()
     training = frames.training_frame(snapshot.steps)
-    validation = frames.probe_frame(snapshot.probes)
-    for chart in (
-        charts.curve_chart(training, validation, metric="loss", title="l", baseline=0.2, log=True, diverged=diverged),
-        charts.grad_norm_chart(training, clip=1.0, diverged=diverged),
-        charts.radius_chart(validation),
-    ):
-        text = json.dumps(chart.to_dict())
-        assert "NaN" not in text and "Infinity" not in text
-    assert "rnn diverged" in json.dumps(charts.grad_norm_chart(training, clip=1.0, diverged=diverged).to_dict())
+    assert training[training["contender"] == "rnn"]["loss"].isna().all()  # a gap in the line, not a crash
 
 
-def test_heatmap_uses_a_shared_log_colour_scale(snapshot):
-    gradients = frames.gradient_frame(snapshot.probes)
-    spec = charts.gradient_heatmap(gradients, "rnn", (1e-9, 1.0)).to_dict()
+def test_heatmap_uses_the_shared_log_colour_scale():
+    spec = charts.gradient_heatmap("rnn", (1e-9, 1.0)).to_dict()
     scale = spec["encoding"]["color"]["scale"]
     assert scale["type"] == "log" and scale["domain"] == [1e-9, 1.0]
+    assert spec["transform"] == [{"filter": "(datum.contender === 'rnn')"}]
 
 
 def test_csv_has_the_clis_columns_and_one_row_per_contender_and_step(snapshot):
