@@ -1,6 +1,8 @@
 """RNN Remedies Lab: four recurrent networks learn a long-gap task side by side, charted as they learn.
 
-Run with `streamlit run dashboard/app.py`.
+Run with `streamlit run dashboard/app.py`. The page is drawn by `main()` under the usual
+`if __name__ == "__main__"` guard: training processes import this file (as multiprocessing does with a
+parent's main module) and must draw nothing.
 """
 
 import sys
@@ -13,86 +15,77 @@ import streamlit as st
 from dashboard import controls, explain, frames, panels, session
 from dashboard.presets import PRESETS
 
-st.set_page_config(page_title="RNN Remedies Lab", page_icon=":material/timeline:", layout="wide")
 
-url_warnings = session.check_url_once()
-values = controls.sidebar()
-config, problem = session.chosen_config(values)
-run = session.current_run(config)
+def main() -> None:
+    """The page, top to bottom."""
+    st.set_page_config(page_title="RNN Remedies Lab", page_icon=":material/timeline:", layout="wide")
 
-st.title("RNN Remedies Lab")
-st.caption(
-    "A tanh RNN, the same RNN with gradient clipping, an LSTM and a GRU train on identical batches. "
-    "Watch which ones carry information across the gap, and why."
-)
-for warning in url_warnings:
-    st.warning(warning, icon="⚠️")
+    url_warnings = session.check_url_once()
+    values = controls.sidebar()
+    config, problem = session.chosen_config(values)
+    run = session.current_run(config)
 
-preset = PRESETS[values["preset"]]
-with st.container(border=True):
-    st.markdown(f"**Exercise — {preset.title}**  \n{preset.exercise.replace(chr(10), '  ' + chr(10))}")
-    if config is not None and config != preset.config:
-        st.caption("Settings differ from this preset's, so its expected outcome may not hold.")
+    st.title("RNN Remedies Lab")
+    st.caption(
+        "A tanh RNN, the same RNN with gradient clipping, an LSTM and a GRU train on identical batches. "
+        "Watch which ones carry information across the gap, and why."
+    )
+    for warning in url_warnings:
+        st.warning(warning, icon="⚠️")
 
-if problem:
-    st.error(f"These settings cannot run: {problem}.")
-elif run is not None and run.config != config:
-    st.info("Settings changed: they apply when you press **Reset** (the current run keeps its own settings).")
+    preset = PRESETS[values["preset"]]
+    with st.container(border=True):
+        st.markdown(f"**Exercise — {preset.title}**  \n{preset.exercise.replace(chr(10), '  ' + chr(10))}")
+        if config is not None and config != preset.config:
+            st.caption("Settings differ from this preset's, so its expected outcome may not hold.")
 
-train, pause, step, reset = st.columns(4)
-running = run is not None and run.running
-train.button(
-    "▶ Train",
-    type="primary",
-    disabled=running or run is None,
-    on_click=session.train,
-    args=(config,),
-    shortcut="T",
-    width="stretch",
-    help="Train continuously (shortcut T).",
-)
-pause.button(
-    "⏸ Pause",
-    disabled=not running,
-    on_click=session.pause,
-    shortcut="P",
-    width="stretch",
-    help="Pause; every recorded step is kept (shortcut P).",
-)
-step.button(
-    f"⏭ Step {session.STEP_BUTTON_STEPS}",
-    disabled=run is None,
-    on_click=session.step,
-    args=(config,),
-    shortcut="S",
-    width="stretch",
-    help=f"Train {session.STEP_BUTTON_STEPS} steps, then pause (shortcut S).",
-)
-reset.button(
-    "↺ Reset",
-    on_click=session.reset,
-    args=(config,),
-    width="stretch",
-    help="Discard this run and start again, paused, from the current settings.",
-)
+    if problem:
+        st.error(f"These settings cannot run: {problem}.")
+    elif run is not None and run.config != config:
+        st.info("Settings changed: they apply when you press **Reset** (the current run keeps its own settings).")
 
-if run is not None:
-    panels.live(run)
-    task = run.trainer.task
-    explain.why(task.name, task.variant, run.trainer.sample())
-    with st.expander("Export"):
-        left, right = st.columns(2)
-        left.download_button(
-            "Metrics (CSV, long format)",
-            data=lambda: frames.metrics_csv(run.snapshot()),
-            file_name=f"rnn-lab-{run.config.task}-gap{run.config.gap}-seed{run.config.seed}.csv",
-            mime="text/csv",
-            on_click="ignore",
-        )
-        right.download_button(
-            "Configuration (JSON)",
-            data=frames.config_json(run.config, values["preset"]),
-            file_name="rnn-lab-config.json",
-            mime="application/json",
-            on_click="ignore",
-        )
+    train, pause, step, reset = st.columns(4)
+    running = run is not None and run.running
+    train.button(
+        "Train", icon=":material/play_arrow:", type="primary", disabled=running or run is None,
+        on_click=session.train, args=(config,), shortcut="T", width="stretch",
+        help="Train continuously (shortcut T).",
+    )  # fmt: skip
+    pause.button(
+        "Pause", icon=":material/pause:", disabled=not running, on_click=session.pause, shortcut="P",
+        width="stretch", help="Pause; every recorded step is kept (shortcut P).",
+    )  # fmt: skip
+    step.button(
+        f"Step {session.STEP_BUTTON_STEPS}", icon=":material/skip_next:", disabled=run is None or running,
+        on_click=session.step, args=(config,), shortcut="S", width="stretch",
+        help=f"Train {session.STEP_BUTTON_STEPS} steps, then pause (shortcut S).",
+    )  # fmt: skip
+    reset.button(
+        "Reset", icon=":material/restart_alt:", on_click=session.reset, args=(config,), width="stretch",
+        help="Discard this run and start again, paused, from the current settings.",
+    )  # fmt: skip
+
+    if run is not None:
+        panels.live(run)
+        task = run.task
+        explain.why(task.name, task.variant, run.sample)
+        with st.expander("Export"):
+            left, right = st.columns(2)
+            left.download_button(
+                "Metrics (CSV, long format)",
+                data=lambda: frames.metrics_csv(run.snapshot()),
+                file_name=f"rnn-lab-{run.config.task}-gap{run.config.gap}-seed{run.config.seed}.csv",
+                mime="text/csv",
+                on_click="ignore",
+            )
+            right.download_button(
+                "Configuration (JSON)",
+                data=frames.config_json(run.config, values["preset"]),
+                file_name="rnn-lab-config.json",
+                mime="application/json",
+                on_click="ignore",
+            )
+
+
+if __name__ == "__main__":
+    main()

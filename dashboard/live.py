@@ -1,38 +1,32 @@
-"""A run that trains in a worker thread while its page is open, and keeps every record it made.
+"""A run that trains in a process of its own while its page is open, and keeps every record it made.
 
-The page never waits for training: it reads a snapshot of plain records twice a second. The worker
-checks between steps (a few tens of milliseconds) whether it should pause, so Pause is prompt and a
-closed tab stops training once Streamlit notices the disconnect.
+The page never waits for training: it reads a snapshot of plain records twice a second. A reader thread
+receives the records from the training process (blocked on the pipe, it costs the page nothing) and
+pauses the process when nobody watches: a closed tab stops training once Streamlit notices the disconnect.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+import weakref
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from streamlit.runtime import Runtime
 
+from models import remote
 from models.config import LIMITS, RunConfig
 from models.records import ProbeRecord, StepRecord, Verdict
-from models.trainer import Trainer, limit_threads
+from models.tasks import make_task
 
-STEP_FIELDS = (
-    "contender",
-    "step",
-    "loss",
-    "accuracy",
-    "grad_norm",
-    "grad_norm_clipped",
-    "clipped",
-    "diverged",
-    "seconds",
-)
+STEP_FIELDS = ("contender", "step", "loss", "accuracy", "grad_norm", "grad_norm_clipped", "clipped", "diverged")
+STEP_FIELDS += ("seconds",)
 MAX_STEPS = LIMITS.steps[1]  # a run pauses itself here, so one tab cannot train forever
-HEARTBEAT_TIMEOUT = 5.0  # seconds without a page render after which, outside a server, the worker stops
-
-limit_threads(1)  # runs train side by side in one server process: one core each, never oversubscribed
+HEARTBEAT_TIMEOUT = 5.0  # seconds without a page render after which, outside a server, training pauses
+CHECK_EVERY = 0.25  # seconds between the reader's checks for a viewer
+REPLY_TIMEOUT = 120.0  # the longest a Step may take (25 steps of the largest model)
 
 
 @dataclass(frozen=True)
@@ -49,54 +43,56 @@ class Snapshot:
     message: str  # why the run stopped by itself, if it did
 
 
-@dataclass
 class LiveRun:
-    """One configuration's training, its records and its worker thread."""
+    """One configuration's training process, its records, and what the page asked of it."""
 
-    config: RunConfig
-    session_id: str | None = None  # the Streamlit session watching; None in tests without a server
-    trainer: Trainer = field(init=False)
-    steps: dict[str, list] = field(init=False)
-    probes: list[dict] = field(default_factory=list)
-    running: bool = False
-    elapsed: float = 0.0
-    message: str = ""
-    last_seen: float = field(default_factory=time.monotonic)
-    _recent: deque = field(default_factory=lambda: deque(maxlen=100))  # (time, step) for the rate
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _worker: threading.Thread | None = None
-
-    def __post_init__(self) -> None:
-        self.trainer = Trainer(self.config)
-        self.steps = {name: [] for name in STEP_FIELDS}
+    def __init__(self, config: RunConfig, session_id: str | None = None) -> None:
+        self.config = config
+        self.session_id = session_id  # the Streamlit session watching; None in tests without a server
+        self.task = make_task(config.task, config.gap)  # names, baseline and loss: plain Python, no tensors
+        self.running = False  # what the page wants; the process trains only while someone also watches
+        self.message = ""
+        self.last_seen = time.monotonic()
+        self.steps: dict[str, list] = {name: [] for name in STEP_FIELDS}
+        self.probes: list[dict] = []
+        self.step_count = 0
+        self.elapsed = 0.0
+        self._verdicts = {key: Verdict("learning", None) for key in config.contenders}
+        self._recent: deque = deque(maxlen=100)  # (arrival time, step) for the rate
+        self._lock = threading.Lock()
+        self._replies: dict[str, threading.Event] = {"paused": threading.Event(), "advanced": threading.Event()}
+        self._process, self._connection = remote.start(config)
+        _, self.contenders, self.sample = self._connection.recv()  # ("ready", contenders, sample)
+        self._process_running = False
+        self._send_lock = threading.Lock()
+        threading.Thread(target=_read, args=(weakref.ref(self), self._connection), daemon=True).start()
+        weakref.finalize(self, _shut_down, self._process, self._connection)
 
     # --- controls ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Train in the background until paused, the page closes, or MAX_STEPS."""
+        """Train until paused, the page closes, or MAX_STEPS."""
         self.running, self.message = True, ""
         self.keep_alive()
 
     def pause(self) -> None:
+        """Stop training; returns once the process has stopped, every record received."""
         self.running = False
-        worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout=2.0)
+        self._ask("paused", ("pause",))
 
     def advance(self, steps: int) -> None:
-        """Train `steps` steps now, in the caller's thread (the Step button)."""
-        self.pause()
-        for _ in range(steps):
-            if self.trainer.step_count >= MAX_STEPS:
-                break
-            self._train_one()
+        """Train `steps` more steps now (the Step button); returns when they are recorded."""
+        self.running = False
+        steps = min(steps, MAX_STEPS - self.step_count)
+        self._ask("advanced", ("advance", max(steps, 0)))
 
     def keep_alive(self) -> None:
-        """Called on every page render: note the viewer, and restart the worker if it should run."""
+        """Called on every page render: the viewer is here."""
         self.last_seen = time.monotonic()
-        if self.running and (self._worker is None or not self._worker.is_alive()):
-            self._worker = threading.Thread(target=self._work, name="rnn-lab-training", daemon=True)
-            self._worker.start()
+        self._supervise()
+
+    def close(self) -> None:
+        _shut_down(self._process, self._connection)
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -105,14 +101,15 @@ class LiveRun:
             steps = {name: list(values) for name, values in self.steps.items()}
             probes = list(self.probes)
             recent = list(self._recent)
+            verdicts = dict(self._verdicts)
         rate = 0.0
-        if len(recent) >= 2 and recent[-1][0] > recent[0][0]:
+        if len(recent) >= 2 and recent[-1][0] > recent[0][0] and time.monotonic() - recent[-1][0] < 2.0:
             rate = (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
         return Snapshot(
-            step=self.trainer.step_count,
+            step=self.step_count,
             steps=steps,
             probes=probes,
-            verdicts=self.trainer.verdicts(),
+            verdicts=verdicts,
             running=self.running,
             steps_per_second=rate if self.running else 0.0,
             elapsed=self.elapsed,
@@ -124,34 +121,86 @@ class LiveRun:
         with self._lock:
             return list(self.probes)
 
-    # --- the worker -------------------------------------------------------------------------------
+    def verdicts(self) -> dict[str, Verdict]:
+        with self._lock:
+            return dict(self._verdicts)
 
-    def _work(self) -> None:
-        while self.running and self._viewer_present():
-            if self.trainer.step_count >= MAX_STEPS:
-                self.running, self.message = False, f"Paused at the {MAX_STEPS:,}-step limit."
-                return
-            if all(verdict.status == "diverged" for verdict in self.trainer.verdicts().values()):
-                self.running, self.message = False, "Every contender diverged: nothing left to train."
-                return
-            self._train_one()
+    # --- inside -----------------------------------------------------------------------------------
 
-    def _train_one(self) -> None:
-        started = time.perf_counter()
-        records = self.trainer.step()
+    def _ask(self, reply: str, command: tuple) -> None:
+        self._replies[reply].clear()
+        self._process_running = False  # first, so the reader's supervisor does not send a "pause" after it
+        self._send(command)
+        if not self._replies[reply].wait(REPLY_TIMEOUT) and self._process.is_alive():
+            raise TimeoutError(f"the training process did not answer {command[0]!r}")
+
+    def _send(self, command: tuple) -> None:
+        with self._send_lock:
+            try:
+                self._connection.send(command)
+            except (BrokenPipeError, OSError):
+                self.running, self.message = False, "The training process has stopped; press Reset."
+
+    def _supervise(self) -> None:
+        """Train only while the page wants it, someone watches, and the step limit is not reached."""
+        if self.running and self.step_count >= MAX_STEPS:
+            self.running, self.message = False, f"Paused at the {MAX_STEPS:,}-step limit."
+        if self.running and all(v.status == "diverged" for v in self.verdicts().values()):
+            self.running, self.message = False, "Every contender diverged: nothing left to train."
+        wanted = self.running and self._viewer_present()
+        if wanted != self._process_running:
+            self._process_running = wanted
+            self._send(("run",) if wanted else ("pause",))
+
+    def _receive(self, message: tuple) -> None:
+        kind, *content = message
+        if kind != "records":
+            self._replies[kind].set()
+            return
+        step, records, verdicts = content
         with self._lock:
             for record in records:
                 if isinstance(record, StepRecord):
                     for name in STEP_FIELDS:
                         self.steps[name].append(getattr(record, name))
+                    self.elapsed += record.seconds
                 elif isinstance(record, ProbeRecord):
                     self.probes.append(record.to_dict())
-            now = time.perf_counter()
-            self.elapsed += now - started
-            self._recent.append((now, self.trainer.step_count))
+            self.step_count = step
+            self._verdicts = verdicts
+            self._recent.append((time.monotonic(), step))
 
     def _viewer_present(self) -> bool:
         """Inside a Streamlit server, ask it whether the session is connected; else trust heartbeats."""
         if self.session_id is not None and Runtime.exists():
             return Runtime.instance().is_active_session(self.session_id)
         return time.monotonic() - self.last_seen < HEARTBEAT_TIMEOUT
+
+
+def _read(run_ref: weakref.ref, connection) -> None:
+    """The reader thread: hand records to the run; between messages, check that someone still watches.
+
+    It holds the run only weakly, so a run the page has dropped is collected and its process shut down.
+    """
+    while True:
+        try:
+            ready = connection.poll(CHECK_EVERY)
+            message = connection.recv() if ready else None
+        except (EOFError, OSError):
+            return
+        run = run_ref()
+        if run is None:
+            return
+        if message is not None:
+            run._receive(message)
+        run._supervise()
+        del run
+
+
+def _shut_down(process, connection) -> None:
+    with contextlib.suppress(BrokenPipeError, OSError):
+        connection.send(("stop",))
+    process.join(timeout=2)
+    if process.is_alive():
+        process.kill()
+    connection.close()

@@ -56,7 +56,7 @@ def status_line(snapshot: Snapshot) -> None:
 
 def verdict_cards(run: LiveRun, snapshot: Snapshot) -> None:
     latest = {probe["contender"]: probe for probe in snapshot.probes}
-    info = {row["contender"]: row for row in run.trainer.contenders()}
+    info = {row["contender"]: row for row in run.contenders}
     columns = st.columns(len(info))
     for column, (key, row) in zip(columns, info.items(), strict=True):
         verdict = snapshot.verdicts[key]
@@ -87,10 +87,10 @@ def metric_charts(run: LiveRun, snapshot: Snapshot) -> None:
             {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
         ),
     }
-    baseline, contenders = run.trainer.task.baseline, run.config.contenders
+    baseline, contenders = run.task.baseline, run.config.contenders
     st.markdown(legend(contenders), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
-    left.markdown(f"**Loss** ({run.trainer.task.loss_name})")
+    left.markdown(f"**Loss** ({run.task.loss_name})")
     left.vega_lite_chart(charts.with_data(_curve("loss", baseline.loss, True, contenders), **data), width="stretch")
     middle.markdown("**Gradient norm** before clipping; ticks mark clipped steps")
     middle.vega_lite_chart(charts.with_data(_grad_norm(run.config.clip, contenders), **data), width="stretch")

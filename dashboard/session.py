@@ -50,13 +50,17 @@ def new_run(config: RunConfig) -> LiveRun:
     return LiveRun(config, session_id=ctx.session_id if ctx else None)
 
 
-def train(config: RunConfig | None) -> None:
-    """Start or resume. A run that has not taken a step yet picks up the current settings."""
+def fresh_run(config: RunConfig | None) -> LiveRun | None:
+    """The run Train and Step act on: a run that has not taken a step yet follows the current settings."""
     run = st.session_state.get("run")
-    if config is not None and (run is None or run.trainer.step_count == 0):
-        if run is not None:
-            run.pause()
+    if config is not None and (run is None or (run.step_count == 0 and run.config != config)):
         run = st.session_state["run"] = new_run(config)
+    return run
+
+
+def train(config: RunConfig | None) -> None:
+    """Start or resume."""
+    run = fresh_run(config)
     if run is not None:
         run.start()
 
@@ -68,9 +72,7 @@ def pause() -> None:
 
 
 def step(config: RunConfig | None) -> None:
-    run = st.session_state.get("run")
-    if config is not None and (run is None or run.trainer.step_count == 0):
-        run = st.session_state["run"] = new_run(config)
+    run = fresh_run(config)
     if run is not None:
         run.advance(STEP_BUTTON_STEPS)
 

@@ -43,7 +43,7 @@ def test_every_preset_loads_and_trains_a_few_steps(preset):
     button(at, "Step 25").click().run()
     assert not at.exception
     run = at.session_state["run"]
-    assert run.config == PRESETS[preset].config and run.trainer.step_count == 25
+    assert run.config == PRESETS[preset].config and run.step_count == 25
     assert any("Step 25" in m.value for m in at.markdown)
 
 
@@ -98,4 +98,4 @@ def test_no_contenders_is_explained_and_nothing_breaks():
     assert not at.exception
     assert any("cannot run" in e.value and "at least one" in e.value for e in at.error)
     button(at, "Step 25").click().run()  # steps the run that was already there, with its own settings
-    assert not at.exception and at.session_state["run"].trainer.step_count == 25
+    assert not at.exception and at.session_state["run"].step_count == 25

@@ -1,0 +1,70 @@
+"""A Trainer in a process of its own, driven through a pipe: the UI's server never waits on training.
+
+In one process, a training thread and a web server share one GIL; every small torch op gives it up and
+waits to get it back, so training crawled at a tenth of its speed beside a redrawing page. In a child
+process it trains at full speed, and the parent receives plain records.
+
+Protocol (parent → child): ("run",) train until told otherwise; ("pause",) stop and reply ("paused", step);
+("advance", n) train n steps and reply ("advanced", step); ("stop",) exit.
+Child → parent: ("ready", contenders, sample) once; ("records", step, records, verdicts) after every step.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from multiprocessing.connection import Connection
+
+from models.config import RunConfig
+from models.trainer import Trainer, limit_threads
+
+
+def serve(config: RunConfig, connection: Connection) -> None:
+    """The child's loop: train on command, send every step's records back, exit on "stop" or a closed pipe."""
+    limit_threads(1)  # one core per run: runs share the machine instead of oversubscribing it
+    trainer = Trainer(config)
+    connection.send(("ready", trainer.contenders(), trainer.sample()))
+    running, remaining = False, 0
+    try:
+        while True:
+            if (running or remaining) and not connection.poll():
+                connection.send(("records", *_step(trainer)))
+                if remaining:
+                    remaining -= 1
+                    if remaining == 0:
+                        connection.send(("advanced", trainer.step_count))
+                continue
+            command, *arguments = connection.recv()  # blocks while paused
+            if command == "run":
+                running = True
+            elif command == "pause":
+                running, remaining = False, 0
+                connection.send(("paused", trainer.step_count))
+            elif command == "advance":
+                running, remaining = False, arguments[0]
+                if remaining == 0:
+                    connection.send(("advanced", trainer.step_count))
+            elif command == "stop":
+                return
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        return  # the parent went away
+
+
+def _step(trainer: Trainer) -> tuple:
+    records = trainer.step()
+    return trainer.step_count, records, trainer.verdicts()
+
+
+def start(config: RunConfig) -> tuple[multiprocessing.Process, Connection]:
+    """Start a training process for `config`; return it and the parent's end of its pipe.
+
+    Children fork from a forkserver that has imported torch and the parent's main module once: a new
+    run starts in a fraction of a second, and no child inherits the server's threads.
+    """
+    context = multiprocessing.get_context("forkserver")
+    # torch.optim's first optimizer imports torch._dynamo (~2 s): do it once, in the forkserver.
+    context.set_forkserver_preload(["__main__", "models.trainer", "torch._dynamo"])
+    parent, child = context.Pipe()
+    process = context.Process(target=serve, args=(config, child), name="rnn-lab-trainer", daemon=True)
+    process.start()
+    child.close()
+    return process, parent
