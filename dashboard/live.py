@@ -20,6 +20,7 @@ from models import remote
 from models.config import LIMITS, RunConfig
 from models.records import ProbeRecord, StepRecord, Verdict
 from models.tasks import make_task
+from models.trainer import preview
 
 STEP_FIELDS = ("contender", "step", "loss", "accuracy", "grad_norm", "grad_norm_clipped", "clipped", "diverged")
 STEP_FIELDS += ("seconds",)
@@ -61,10 +62,16 @@ class LiveRun:
         self._recent: deque = deque(maxlen=100)  # (arrival time, step) for the rate
         self._lock = threading.Lock()
         self._replies: dict[str, threading.Event] = {"paused": threading.Event(), "advanced": threading.Event()}
-        self._process, self._connection = remote.start(config)
-        _, self.contenders, self.sample = self._connection.recv()  # ("ready", contenders, sample)
+        self.contenders, self.sample = preview(config)
+        self._process = self._connection = None  # started by the first Train or Step: a visit costs no process
         self._process_running = False
         self._send_lock = threading.Lock()
+
+    def _ensure_process(self) -> None:
+        if self._process is not None:
+            return
+        self._process, self._connection = remote.start(self.config)
+        self._connection.recv()  # ("ready",): the trainer is built
         threading.Thread(target=_read, args=(weakref.ref(self), self._connection), daemon=True).start()
         weakref.finalize(self, _shut_down, self._process, self._connection)
 
@@ -72,16 +79,19 @@ class LiveRun:
 
     def start(self) -> None:
         """Train until paused, the page closes, or MAX_STEPS."""
+        self._ensure_process()
         self.running, self.message = True, ""
         self.keep_alive()
 
     def pause(self) -> None:
         """Stop training; returns once the process has stopped, every record received."""
         self.running = False
-        self._ask("paused", ("pause",))
+        if self._process is not None:
+            self._ask("paused", ("pause",))
 
     def advance(self, steps: int) -> None:
         """Train `steps` more steps now (the Step button); returns when they are recorded."""
+        self._ensure_process()
         self.running = False
         steps = min(steps, MAX_STEPS - self.step_count)
         self._ask("advanced", ("advance", max(steps, 0)))
@@ -92,7 +102,8 @@ class LiveRun:
         self._supervise()
 
     def close(self) -> None:
-        _shut_down(self._process, self._connection)
+        if self._process is not None:
+            _shut_down(self._process, self._connection)
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -148,7 +159,7 @@ class LiveRun:
         if self.running and all(v.status == "diverged" for v in self.verdicts().values()):
             self.running, self.message = False, "Every contender diverged: nothing left to train."
         wanted = self.running and self._viewer_present()
-        if wanted != self._process_running:
+        if self._process is not None and wanted != self._process_running:
             self._process_running = wanted
             self._send(("run",) if wanted else ("pause",))
 

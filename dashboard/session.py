@@ -59,9 +59,11 @@ def fresh_run(config: RunConfig | None) -> LiveRun | None:
 
 
 def train(config: RunConfig | None) -> None:
-    """Start or resume."""
+    """Start or resume. A fresh run takes its first step at once, so this rerun already draws the charts."""
     run = fresh_run(config)
     if run is not None:
+        if run.step_count == 0:
+            run.advance(1)
         run.start()
 
 

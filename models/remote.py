@@ -6,23 +6,27 @@ process it trains at full speed, and the parent receives plain records.
 
 Protocol (parent → child): ("run",) train until told otherwise; ("pause",) stop and reply ("paused", step);
 ("advance", n) train n steps and reply ("advanced", step); ("stop",) exit.
-Child → parent: ("ready", contenders, sample) once; ("records", step, records, verdicts) after every step.
+Child → parent: ("ready",) once; ("records", step, records, verdicts) after every step.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from multiprocessing.connection import Connection
 
 from models.config import RunConfig
 from models.trainer import Trainer, limit_threads
 
+NICENESS = 5  # lower CPU priority for training than for the process serving pages
+
 
 def serve(config: RunConfig, connection: Connection) -> None:
     """The child's loop: train on command, send every step's records back, exit on "stop" or a closed pipe."""
     limit_threads(1)  # one core per run: runs share the machine instead of oversubscribing it
+    os.nice(NICENESS)  # on a busy machine the web server answers first; alone, training loses nothing
     trainer = Trainer(config)
-    connection.send(("ready", trainer.contenders(), trainer.sample()))
+    connection.send(("ready",))
     running, remaining = False, 0
     try:
         while True:

@@ -11,10 +11,10 @@ import torch
 from torch.nn.utils import clip_grads_with_norm_, get_total_norm
 
 from models.config import RunConfig
-from models.contenders import ContenderSpec, SequenceModel, build, contender_spec
+from models.contenders import ContenderSpec, SequenceModel, build, contender_spec, hidden_size, parameter_count
 from models.diagnostics import grad_per_step, judge, spectral_radius
 from models.records import ProbeRecord, StepRecord, Verdict, finite_or_none
-from models.tasks import make_task
+from models.tasks import Task, make_task
 
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -51,8 +51,7 @@ class Trainer:
         self.config = config
         self.task = make_task(config.task, config.gap)
         self.generator = torch.Generator().manual_seed(config.seed)
-        validation = torch.Generator().manual_seed(config.seed ^ VALIDATION_SEED)
-        self.validation = self.task.batch(validation, VALIDATION_SIZE)
+        self.validation = validation_set(config, self.task)
         self.runs = [self._start(contender_spec(key)) for key in config.contenders]
         self.step_count = 0
 
@@ -160,21 +159,35 @@ class Trainer:
         return {run.spec.key: run.verdict for run in self.runs}
 
     def contenders(self) -> list[dict[str, object]]:
-        """Who is racing, as plain data: key, label, hidden size, parameter count."""
-        return [
-            {
-                "contender": run.spec.key,
-                "label": run.spec.label,
-                "remedy": run.spec.remedy,
-                "hidden": run.model.core.hidden_size,
-                "parameters": sum(p.numel() for p in run.model.parameters()),
-            }
-            for run in self.runs
-        ]
+        """Who is racing, as plain data: key, label, remedy, hidden size, parameter count."""
+        return contender_rows(self.config, self.task)
 
     def sample(self) -> str:
         """One validation sample of the task, in words."""
         return self.task.describe(self.validation[0][0])
+
+
+def validation_set(config: RunConfig, task: Task) -> tuple[torch.Tensor, torch.Tensor]:
+    """The fixed validation batch of a seed, never a training batch."""
+    return task.batch(torch.Generator().manual_seed(config.seed ^ VALIDATION_SEED), VALIDATION_SIZE)
+
+
+def contender_rows(config: RunConfig, task: Task) -> list[dict[str, object]]:
+    rows = []
+    for key in config.contenders:
+        spec = contender_spec(key)
+        hidden = hidden_size(spec.cell, config, task.input_size, task.output_size)
+        parameters = parameter_count(spec.cell, task.input_size, hidden, task.output_size)
+        rows.append(
+            {"contender": key, "label": spec.label, "remedy": spec.remedy, "hidden": hidden, "parameters": parameters}
+        )
+    return rows
+
+
+def preview(config: RunConfig) -> tuple[list[dict[str, object]], str]:
+    """Who would race and one sample of the task, without building a model: cheap enough for a page load."""
+    task = make_task(config.task, config.gap)
+    return contender_rows(config, task), task.describe(validation_set(config, task)[0][0])
 
 
 def limit_threads(count: int) -> None:

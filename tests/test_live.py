@@ -68,8 +68,17 @@ def test_training_pauses_when_nobody_watches_and_resumes_when_the_page_returns(m
     run.pause()
 
 
+def test_a_page_visit_costs_no_process_until_train_or_step():
+    run = LiveRun(SMALL)
+    assert run._process is None and run.contenders[0]["contender"] == "rnn" and "I grew up in" in run.sample
+    run.pause()  # nothing to pause: no error
+    run.advance(1)
+    assert run._process.is_alive() and run.snapshot().step == 1
+
+
 def test_a_dropped_run_shuts_its_process_down():
     run = LiveRun(SMALL)
+    run.advance(1)
     process = run._process
     assert process.is_alive()
     del run

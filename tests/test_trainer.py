@@ -12,7 +12,7 @@ from models.contenders import build, contender_spec
 from models.diagnostics import judge
 from models.records import ProbeRecord, StepRecord, Verdict
 from models.tasks import make_task
-from models.trainer import Trainer
+from models.trainer import Trainer, preview
 
 SMALL = RunConfig(task="adding", gap=12, hidden=8, batch=16, eval_every=5)
 
@@ -154,3 +154,13 @@ def test_contenders_describe_themselves_as_plain_data():
     by_key = {row["contender"]: row for row in info}
     assert by_key["rnn"]["hidden"] == 8 and by_key["lstm"]["hidden"] < 8
     assert by_key["lstm"]["parameters"] <= by_key["rnn"]["parameters"]
+
+
+@pytest.mark.parametrize("config", [SMALL, SMALL.with_changes(task="copy", equal_params=True, hidden=20)])
+def test_preview_tells_the_page_what_the_trainer_will_build(config):
+    trainer = Trainer(config)
+    rows, sample = preview(config)
+    assert rows == trainer.contenders() and sample == trainer.sample()
+    for row, run in zip(rows, trainer.runs, strict=True):
+        assert row["parameters"] == sum(p.numel() for p in run.model.parameters())
+        assert row["hidden"] == run.model.core.hidden_size
