@@ -64,6 +64,7 @@ class LiveRun:
         self._replies: dict[str, threading.Event] = {"paused": threading.Event(), "advanced": threading.Event()}
         self.contenders, self.sample = preview(config)
         self._process = self._connection = None  # started by the first Train or Step: a visit costs no process
+        remote.warm_up()  # the forkserver those processes come from, once per server
         self._process_running = False
         self._send_lock = threading.Lock()
 

@@ -12,7 +12,9 @@ Child → parent: ("ready",) once; ("records", step, records, verdicts) after ev
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
+import threading
 from multiprocessing.connection import Connection
 
 from models.config import RunConfig
@@ -58,15 +60,31 @@ def _step(trainer: Trainer) -> tuple:
     return trainer.step_count, records, trainer.verdicts()
 
 
+def _context() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    # torch.optim's first optimizer imports torch._dynamo (~2 s): do it once, in the forkserver.
+    context.set_forkserver_preload(["__main__", "models.trainer", "torch._dynamo"])
+    return context
+
+
+_warming: list[threading.Thread] = []
+
+
+def warm_up() -> None:
+    """Start the forkserver in the background (it imports torch: seconds), so the first run starts at once."""
+    if not _warming:
+        _context()
+        _warming.append(threading.Thread(target=multiprocessing.forkserver.ensure_running, daemon=True))
+        _warming[0].start()
+
+
 def start(config: RunConfig) -> tuple[multiprocessing.Process, Connection]:
     """Start a training process for `config`; return it and the parent's end of its pipe.
 
     Children fork from a forkserver that has imported torch and the parent's main module once: a new
     run starts in a fraction of a second, and no child inherits the server's threads.
     """
-    context = multiprocessing.get_context("forkserver")
-    # torch.optim's first optimizer imports torch._dynamo (~2 s): do it once, in the forkserver.
-    context.set_forkserver_preload(["__main__", "models.trainer", "torch._dynamo"])
+    context = _context()
     parent, child = context.Pipe()
     process = context.Process(target=serve, args=(config, child), name="rnn-lab-trainer", daemon=True)
     process.start()
