@@ -20,11 +20,29 @@ TRAINING, VALIDATION, DIVERGED, GRADIENTS = "training", "validation", "diverged"
 
 
 def with_data(spec: dict, **datasets: pd.DataFrame) -> dict:
-    """A chart spec with its named datasets attached, beside the inline ones Altair hoisted (rules' data).
+    """A chart spec with the named datasets it reads attached, beside the inline ones Altair hoisted (rules').
 
-    The spec itself is left untouched, so a cached spec can be reused.
+    Only datasets the spec reads: the browser rejects an update that names a dataset a chart does not have
+    (and then stops updating that chart). The spec itself is left untouched, so a cached spec can be reused.
     """
-    return {**spec, "datasets": {**spec.get("datasets", {}), **datasets}}
+    wanted = data_names(spec)
+    return {**spec, "datasets": {**spec.get("datasets", {}), **{k: v for k, v in datasets.items() if k in wanted}}}
+
+
+def data_names(spec: object) -> set[str]:
+    """Names of the datasets a spec reads, at any depth, less the ones it carries inline."""
+    inline = set(spec.get("datasets", {})) if isinstance(spec, dict) else set()
+    return _referenced(spec) - inline
+
+
+def _referenced(spec: object) -> set[str]:
+    if isinstance(spec, dict):
+        data = spec.get("data")
+        names = {data["name"]} if isinstance(data, dict) and "name" in data else set()
+        return names.union(*(_referenced(value) for value in spec.values()))
+    if isinstance(spec, list):
+        return set().union(*(_referenced(value) for value in spec))
+    return set()
 
 
 def _colour(contenders: tuple[str, ...]) -> alt.Color:

@@ -28,8 +28,18 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
-    yield context.new_page()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
     context.close()
+    assert errors == [], errors  # e.g. a chart update the browser rejected (the chart then freezes)
+
+
+def x_axis_end(chart) -> float:
+    """The last value on a rendered chart's x-axis, read from Vega's aria label."""
+    label = chart.locator("[aria-roledescription='axis']").first.get_attribute("aria-label")
+    return float(re.search(r"values from [\d.]+ to ([\d.]+)", label).group(1))
 
 
 def number(container, label: str):
@@ -46,8 +56,9 @@ def test_train_fills_the_three_charts_with_all_four_contenders(server, page):
             lambda i=index: contenders_drawn(charts.nth(i)) >= CONTENDERS and contenders_drawn(charts.nth(i))
         )
         assert drawn == CONTENDERS, name
-    first = status(page)[1]
-    wait_until(lambda: status(page)[1] > first)  # the counter moves while training
+    wait_until(lambda: status(page)[1] >= 40)  # the counter moves while training
+    for index in range(3):  # and every chart keeps up with it
+        wait_until(lambda i=index: x_axis_end(charts.nth(i)) >= 30)
     page.get_by_role("button", name="Pause").click()
 
 

@@ -59,18 +59,7 @@ def test_gradient_frame_is_thinned_to_rows_by_columns(snapshot):
 ALL = ("rnn", "clipped_rnn", "lstm", "gru")
 
 
-def named_data(spec) -> set[str]:
-    """Names of the datasets a spec reads at any depth, less the ones it carries inline."""
-    return _names(spec) - set(spec.get("datasets", {}))
-
-
-def _names(spec) -> set[str]:
-    if isinstance(spec, dict):
-        names = {spec["data"]["name"]} if isinstance(spec.get("data"), dict) and "name" in spec["data"] else set()
-        return names.union(*(_names(value) for value in spec.values()))
-    if isinstance(spec, list):
-        return set().union(*(_names(value) for value in spec))
-    return set()
+named_data = charts.data_names
 
 
 def test_loss_chart_has_faint_training_bold_validation_chance_and_divergence_layers():
@@ -101,6 +90,13 @@ def test_contender_colours_are_fixed_whatever_is_shown():
     assert charts.COLOURS["gru"] in text and charts.COLOURS["rnn"] not in text
     text = json.dumps(charts.grad_norm_chart(1.0, ("rnn", "gru")).to_dict())
     assert text.index(charts.COLOURS["rnn"]) < text.index(charts.COLOURS["gru"])
+
+
+def test_with_data_attaches_only_the_datasets_a_chart_reads():
+    spec = charts.grad_norm_chart(1.0, ALL).to_dict()  # reads training and diverged, not validation
+    frame = pd.DataFrame({"contender": ["rnn"], "step": [1]})
+    attached = charts.with_data(spec, training=frame, validation=frame, diverged=frame)
+    assert set(attached["datasets"]) == set(spec["datasets"]) | {charts.TRAINING, charts.DIVERGED}
 
 
 def test_with_data_attaches_frames_without_touching_the_cached_spec():
