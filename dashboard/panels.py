@@ -69,7 +69,9 @@ def verdict_cards(run: LiveRun, snapshot: Snapshot) -> None:
             )
             st.markdown(f"### {_icon(verdict)} {verdict.text}")
             val = "no validation yet"
-            if probe and probe["val_loss"] is not None:
+            if verdict.status == "diverged":
+                val = "weights frozen where the loss or gradient became NaN/inf"
+            elif probe and probe["val_loss"] is not None:
                 val = f"val loss {probe['val_loss']:.4g} · val acc {probe['val_accuracy']:.0%}"
             st.caption(f"{val} · hidden {row['hidden']} · {row['parameters']:,} weights")
 
