@@ -48,7 +48,7 @@ def status_line(snapshot: Snapshot) -> None:
     rate = f"{snapshot.steps_per_second:,.1f} steps/s" if snapshot.running else "—"
     st.markdown(
         f"**{state}** · **Step {snapshot.step:,}** · {rate} · training time {minutes}:{seconds:02d}",
-        help="Training runs only while this page is open, in a thread of its own; pausing keeps every record.",
+        help="Training runs in a process of its own, only while this page is open; pausing keeps every record.",
     )
     if snapshot.message:
         st.warning(snapshot.message)
