@@ -18,12 +18,11 @@ from streamlit.runtime import Runtime
 
 from models import remote
 from models.config import LIMITS, RunConfig
+from models.export import STEP_COLUMNS
 from models.records import ProbeRecord, StepRecord, Verdict
 from models.tasks import make_task
 from models.trainer import preview
 
-STEP_FIELDS = ("contender", "step", "loss", "accuracy", "grad_norm", "grad_norm_clipped", "clipped", "diverged")
-STEP_FIELDS += ("seconds",)
 MAX_STEPS = LIMITS.steps[1]  # a run pauses itself here, so one tab cannot train forever
 HEARTBEAT_TIMEOUT = 5.0  # seconds without a page render after which, outside a server, training pauses
 CHECK_EVERY = 0.25  # seconds between the reader's checks for a viewer
@@ -54,7 +53,7 @@ class LiveRun:
         self.running = False  # what the page wants; the process trains only while someone also watches
         self.message = ""
         self.last_seen = time.monotonic()
-        self.steps: dict[str, list] = {name: [] for name in STEP_FIELDS}
+        self.steps: dict[str, list] = {name: [] for name in STEP_COLUMNS}
         self.probes: list[dict] = []
         self.step_count = 0
         self.elapsed = 0.0
@@ -74,7 +73,7 @@ class LiveRun:
         self._process, self._connection = remote.start(self.config)
         self._connection.recv()  # ("ready",): the trainer is built
         threading.Thread(target=_read, args=(weakref.ref(self), self._connection), daemon=True).start()
-        weakref.finalize(self, _shut_down, self._process, self._connection)
+        self._finalizer = weakref.finalize(self, _shut_down, self._process, self._connection)  # runs once
 
     # --- controls ---------------------------------------------------------------------------------
 
@@ -103,8 +102,10 @@ class LiveRun:
         self._supervise()
 
     def close(self) -> None:
+        """Stop the training process now rather than when the run is collected."""
+        self.running = False
         if self._process is not None:
-            _shut_down(self._process, self._connection)
+            self._finalizer()
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -173,7 +174,7 @@ class LiveRun:
         with self._lock:
             for record in records:
                 if isinstance(record, StepRecord):
-                    for name in STEP_FIELDS:
+                    for name in STEP_COLUMNS:
                         self.steps[name].append(getattr(record, name))
                     self.elapsed += record.seconds
                 elif isinstance(record, ProbeRecord):

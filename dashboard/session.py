@@ -80,8 +80,9 @@ def step(config: RunConfig | None) -> None:
 
 
 def reset(config: RunConfig | None) -> None:
-    """Throw the run away and start over, paused, from the current settings."""
-    pause()
-    st.session_state.pop("run", None)
+    """Throw the run away (its process with it) and start over, paused, from the current settings."""
+    run = st.session_state.pop("run", None)
+    if run is not None:
+        run.close()
     if config is not None:
         st.session_state["run"] = new_run(config)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import torch
@@ -61,14 +60,11 @@ class Trainer:
         optimizer = OPTIMIZERS[self.config.optimizer](model.parameters(), lr=self.config.lr)
         return ContenderRun(spec, model, optimizer, Verdict("learning", None))
 
-    def advance(self, steps: int = 1, on_record: Callable[[Record], None] | None = None) -> list[Record]:
-        """Train `steps` more steps; return (and pass to `on_record`) every record made on the way."""
+    def advance(self, steps: int = 1) -> list[Record]:
+        """Train `steps` more steps; return every record made on the way."""
         records: list[Record] = []
         for _ in range(steps):
-            for record in self.step():
-                records.append(record)
-                if on_record is not None:
-                    on_record(record)
+            records += self.step()
         return records
 
     def step(self) -> list[Record]:

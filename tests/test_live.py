@@ -102,3 +102,12 @@ def test_the_rate_is_zero_when_paused(steps):
     run = LiveRun(SMALL)
     run.advance(steps)
     assert run.snapshot().steps_per_second == 0.0
+
+
+def test_close_stops_the_process_at_once():
+    run = LiveRun(SMALL)
+    run.start()
+    wait_for(lambda: run.snapshot().step >= 1)
+    run.close()
+    assert not run._process.is_alive() and not run.running
+    run.close()  # closing twice is harmless
