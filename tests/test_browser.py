@@ -4,6 +4,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from benchmarks.app_server import app_server, chromium, contenders_drawn, status, wait_until
 
@@ -80,12 +81,15 @@ def test_a_shared_url_restores_its_configuration(server, page):
     page.goto(f"{server}/?preset=exploding&gap=20&init_scale=2.0&optimizer=sgd&lr=0.1&seed=3")
     page.get_by_text("Exercise — Exploding gradients").wait_for()
     sidebar = page.locator("[data-testid='stSidebar']")
-    assert number(sidebar, "Gap (time steps to remember across)").input_value() == "20"
+    # expect(...) waits (up to 10 s) for the frontend to show the value the server seeded, then compares exactly
+    expect(number(sidebar, "Gap (time steps to remember across)")).to_have_value("20", timeout=10_000)
     sidebar.get_by_text("Advanced").click()
-    assert number(sidebar, "Recurrent init scale (ρ at step 0)").input_value() == "2"
-    assert number(sidebar, "Seed").input_value() == "3"
-    assert sidebar.get_by_role("combobox", name="Optimizer").input_value() == "sgd"
-    assert sidebar.get_by_role("combobox", name="Preset (workshop exercise)").input_value() == "exploding"
+    expect(number(sidebar, "Recurrent init scale (ρ at step 0)")).to_have_value("2", timeout=10_000)
+    expect(number(sidebar, "Seed")).to_have_value("3", timeout=10_000)
+    expect(sidebar.get_by_role("combobox", name="Optimizer")).to_have_value("sgd", timeout=10_000)
+    expect(sidebar.get_by_role("combobox", name="Preset (workshop exercise)")).to_have_value(
+        "exploding", timeout=10_000
+    )
     gap = number(sidebar, "Gap (time steps to remember across)")
     gap.fill("30")
     gap.press("Enter")
@@ -98,4 +102,4 @@ def test_a_malformed_url_shows_a_warning_and_the_default(server, page):
     page.get_by_text(re.compile(r"URL parameter gap: .oops. is not a whole number")).wait_for()
     page.get_by_text(re.compile(r"URL parameter hidden: .99999. is outside 1 to 128")).wait_for()
     sidebar = page.locator("[data-testid='stSidebar']")
-    assert number(sidebar, "Gap (time steps to remember across)").input_value() == "50"
+    expect(number(sidebar, "Gap (time steps to remember across)")).to_have_value("50", timeout=10_000)
