@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from benchmarks.app_server import app_server, chromium, contenders_drawn, status, wait_until
+from benchmarks.app_server import ROOT, app_server, chromium, contenders_drawn, status, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,9 @@ CONTENDERS = {"rnn", "clipped_rnn", "lstm", "gru"}
 def server():
     with app_server() as (url, log):
         yield url
-        assert "Traceback" not in log.read_text(), log.read_text()
+        # An exception raised in this repository's code shows a frame under ROOT. Streamlit's own server may log
+        # a traceback when a browser closes a websocket mid-handshake; that is not the app's doing.
+        assert f'File "{ROOT}' not in log.read_text(), log.read_text()
 
 
 @pytest.fixture(scope="module")
