@@ -34,8 +34,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(timeout: float = 60.0) -> Iterator[tuple[str, Path]]:
-    """Start the dashboard on a free local port; yield its URL and its log file; stop it afterwards."""
+def app_server(timeout: float = 60.0) -> Iterator[tuple[str, Path, int]]:
+    """Start the dashboard on a free local port; yield its URL, log file and process id; stop it afterwards."""
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port)]
     command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
@@ -48,7 +48,7 @@ def app_server(timeout: float = 60.0) -> Iterator[tuple[str, Path]]:
             wait_until(lambda: process.poll() is not None or healthy(url), seconds=timeout, every=0.3)
             if process.poll() is not None:
                 raise RuntimeError(f"streamlit exited: {log.read_text()}")
-            yield url, log
+            yield url, log, process.pid
         finally:
             process.terminate()
             process.wait(timeout=20)
@@ -75,6 +75,28 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def memory(pid: int) -> dict[str, float]:
+    """Proportional set size (MB) of a process and of each of its descendants, by process name (Linux /proc).
+
+    PSS shares each page among the processes that map it, so the figures add up to the memory they use.
+    """
+    sizes: dict[str, float] = {}
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            name = Path(f"/proc/{current}/comm").read_text().strip()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue  # it exited meanwhile
+        pss = next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
+        key = name if name not in sizes else f"{name} {current}"
+        sizes[key] = pss / 1024
+        pending += [int(child) for child in children]
+    return sizes
 
 
 def status(page: Any) -> tuple[str, int]:

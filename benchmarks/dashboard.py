@@ -1,16 +1,16 @@
-"""The dashboard in a real browser: Train → first chart, Pause latency, app vs engine steps/s, time to verdict.
+"""The dashboard in a real browser: first chart, Pause latency, app vs engine steps/s, verdict time, memory.
 
-python -m benchmarks.dashboard            # the full measurement, about two minutes
-python -m benchmarks.dashboard --quick    # one short round, to check it runs
+Part of `python -m benchmarks`; alone: python -m benchmarks.dashboard [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import threading
 import time
 
-from benchmarks.app_server import app_server, chromium, contenders_drawn, status, wait_until
+from benchmarks.app_server import app_server, chromium, contenders_drawn, memory, status, wait_until
+from benchmarks.timing import Row, median, spread
 from dashboard.presets import DEFAULT_PRESET, PRESETS
 from models.trainer import Trainer, limit_threads
 
@@ -71,44 +71,76 @@ def seconds_to_verdict(page, url: str, limit: float) -> float:
     return elapsed
 
 
+def measure(quick: bool) -> list[Row]:
+    """Sections 4 and 6 (and 5 in the browser for the default preset): one server, one browser."""
+    rounds, watch = (1, 3.0) if quick else (3, 10.0)
+    results: list[dict[str, float]] = []
+    engine: list[float] = []
+    peaks: list[dict[str, float]] = []
+    with app_server() as (url, _log, pid), chromium() as browser:
+        for _ in range(rounds):
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            with MemoryPeak(pid) as peak:
+                results.append(train_and_watch(page, url, watch))
+            peaks.append(peak.result())
+            page.close()
+            engine.append(engine_rate(60 if quick else 300))  # the app is paused meanwhile
+        verdict = None
+        if not quick:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            verdict = seconds_to_verdict(page, url, limit=180)
+            page.close()
+    first = [r["first_chart"] for r in results]
+    pause = [r["pause"] for r in results]
+    app = [r["app_rate"] for r in results]
+    ratios = [a / e for a, e in zip(app, engine, strict=True)]
+    server = [p["server"] for p in peaks]
+    total = [p["total"] for p in peaks]
+    browser_note = "real server, headless Chromium on the same cores"
+    return [
+        Row("4 dashboard", "Train → first chart with all contenders", median(first), "s", spread(first, digits=2)),
+        Row("4 dashboard", "Pause click → status shows Paused", median(pause), "s", spread(pause, digits=2)),
+        Row("4 dashboard", "app steps/s (default preset)", median(app), "steps/s", browser_note),
+        Row("4 dashboard", "engine alone steps/s (same config, 1 thread)", median(engine), "steps/s", spread(engine)),
+        Row("4 dashboard", "app / engine alone", median(ratios), "×", spread(ratios, digits=2)),
+        Row("5 verdict (browser)", f"preset {DEFAULT_PRESET}: Train → verdict visible", verdict, "s", browser_note),
+        Row("6 memory", "one training session, peak PSS: server + training processes", median(total), "MB"),
+        Row("6 memory", "of which the server process", median(server), "MB", "the rest: forkserver and the run"),
+    ]
+
+
+class MemoryPeak:
+    """Samples the server's process tree every 0.2 s while in use; keeps the peak of the total."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self.stopped = pid, {"total": 0.0, "server": 0.0}, threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> MemoryPeak:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _sample(self) -> None:
+        while not self.stopped.wait(0.2):
+            sizes = memory(self.pid)
+            total = sum(sizes.values())
+            if total > self.peak["total"]:
+                self.peak = {"total": total, "server": next(iter(sizes.values()), 0.0)}
+
+    def result(self) -> dict[str, float]:
+        return self.peak
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dashboard", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one short round: checks that it runs")
     args = parser.parse_args(argv)
-    rounds, watch = (1, 3.0) if args.quick else (3, 10.0)
-    results: list[dict[str, float]] = []
-    engine: list[float] = []
-    with app_server() as (url, _log), chromium() as browser:
-        for _ in range(rounds):
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            results.append(train_and_watch(page, url, watch))
-            page.close()
-            engine.append(engine_rate(60 if args.quick else 300))  # the app is paused meanwhile
-        report(results, engine)
-        if not args.quick:
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            verdict = seconds_to_verdict(page, url, limit=180)
-            page.close()
-            print(f"{'default preset: Train → verdict visible (s)':<44} {verdict:>10.1f}")
-
-
-def report(results: list[dict[str, float]], engine: list[float]) -> None:
-    median = {key: statistics.median(r[key] for r in results) for key in results[0]}
-    engine_median = statistics.median(engine)
-    print(f"{'figure':<44} {'median':>10}  (runs)")
-    print(f"{'Train → first chart (s)':<44} {median['first_chart']:>10.2f}  {_runs(results, 'first_chart')}")
-    print(f"{'Pause click → status shows Paused (s)':<44} {median['pause']:>10.2f}  {_runs(results, 'pause')}")
-    print(
-        f"{'app steps/s (4 contenders, default preset)':<44} {median['app_rate']:>10.1f}  {_runs(results, 'app_rate')}"
-    )
-    print(
-        f"{'engine alone steps/s (same config, 1 thread)':<44} {engine_median:>10.1f}  {[round(e, 1) for e in engine]}"
-    )
-    print(f"{'app / engine':<44} {median['app_rate'] / engine_median:>10.2f}")
-
-
-def _runs(results: list[dict[str, float]], key: str) -> list[float]:
-    return [round(r[key], 2) for r in results]
+    for row in measure(args.quick):
+        print(row.markdown())
 
 
 if __name__ == "__main__":

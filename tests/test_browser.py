@@ -15,7 +15,7 @@ CONTENDERS = {"rnn", "clipped_rnn", "lstm", "gru"}
 
 @pytest.fixture(scope="module")
 def server():
-    with app_server() as (url, log):
+    with app_server() as (url, log, _pid):
         yield url
         # An exception raised in this repository's code shows a frame under ROOT. Streamlit's own server may log
         # a traceback when a browser closes a websocket mid-handshake; that is not the app's doing.

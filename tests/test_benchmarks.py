@@ -1,0 +1,23 @@
+"""The benchmark suite runs end to end in its quick mode and prints every section (speed is not judged here)."""
+
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks.app_server import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_quick_suite_prints_every_section():
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    sections = {row.split("|")[1].strip().split()[0] for row in rows}
+    assert sections == {"1", "2", "3", "4", "5", "6", "7"}, result.stdout
+    assert not any("skipped" in row for row in rows), result.stdout
+    unmeasured = [row for row in rows if row.split("|")[3].strip() == "–"]
+    assert all("verdict (browser)" in row for row in unmeasured), unmeasured  # the full run only
