@@ -78,7 +78,7 @@ def chromium() -> Iterator[Any]:
 
 
 def memory(pid: int) -> dict[str, float]:
-    """Proportional set size (MB) of a process and of each of its descendants, by process name (Linux /proc).
+    """Proportional set size (MB) of a process ("server") and of each descendant, by role (Linux /proc).
 
     PSS shares each page among the processes that map it, so the figures add up to the memory they use.
     """
@@ -87,16 +87,25 @@ def memory(pid: int) -> dict[str, float]:
     while pending:
         current = pending.pop()
         try:
-            name = Path(f"/proc/{current}/comm").read_text().strip()
+            role = "server" if current == pid else _role(Path(f"/proc/{current}/cmdline").read_bytes())
             rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue  # it exited meanwhile
         pss = next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
-        key = name if name not in sizes else f"{name} {current}"
+        key = role if role not in sizes else f"{role} {current}"
         sizes[key] = pss / 1024
         pending += [int(child) for child in children]
     return sizes
+
+
+def _role(command: bytes) -> str:
+    text = command.replace(b"\0", b" ").decode(errors="replace")
+    if "forkserver" in text:
+        return "forkserver"
+    if "resource_tracker" in text:
+        return "resource tracker"
+    return "training run" if "multiprocessing" in text else "other"
 
 
 def status(page: Any) -> tuple[str, int]:

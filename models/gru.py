@@ -24,18 +24,27 @@ class FastGRU(nn.GRU):
         if not fast or self.bidirectional or not self.bias or self.proj_size:
             return super().forward(inputs, hx)
         weights = (self.weight_ih_l0, self.weight_hh_l0, self.bias_ih_l0, self.bias_hh_l0)
-        outputs = GRUFunction.apply(inputs, *weights)  # (batch, time, hidden)
+        if torch.is_grad_enabled():
+            outputs = GRUFunction.apply(inputs, *weights)  # (batch, time, hidden)
+        else:  # validation: keep only the states, reuse one step's gate buffers (half the time at batch 256)
+            outputs = gru_forward(inputs, *weights, keep=False)[0][1:].transpose(0, 1)
         return outputs, outputs[:, -1].unsqueeze(0)  # h_n: (1, batch, hidden)
 
 
 def gru_forward(
-    inputs: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor, b_hh: torch.Tensor
+    inputs: torch.Tensor,
+    w_ih: torch.Tensor,
+    w_hh: torch.Tensor,
+    b_ih: torch.Tensor,
+    b_hh: torch.Tensor,
+    keep: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Run the recurrence; return what the backward pass needs, time-major.
 
     states (time+1, batch, hidden) starting from h = 0; hidden_gates (time, batch, 3·hidden) = W_hh h + b_hh
     with the r and z biases left out (they are folded into the input projection); rz (time, batch, 2·hidden)
-    the two sigmoid gates; candidates (time, batch, hidden) the tanh output n.
+    the two sigmoid gates; candidates (time, batch, hidden) the tanh output n. With keep=False the last three
+    hold the last step only (no backward pass will need them).
     """
     batch, time, features = inputs.shape
     hidden = w_hh.shape[1]
@@ -45,13 +54,15 @@ def gru_forward(
     projected = torch.addmm(bias, flat, w_ih.t()).view(time, batch, 3 * hidden)  # all input projections at once
     states = inputs.new_empty(time + 1, batch, hidden)
     states[0] = 0
-    hidden_gates = inputs.new_empty(time, batch, 3 * hidden)
-    rz = inputs.new_empty(time, batch, 2 * hidden)
-    candidates = inputs.new_empty(time, batch, hidden)
+    kept = time if keep else 1
+    hidden_gates = inputs.new_empty(kept, batch, 3 * hidden)
+    rz = inputs.new_empty(kept, batch, 2 * hidden)
+    candidates = inputs.new_empty(kept, batch, hidden)
     # Per-step views made once: slicing inside the loop costs as much as the arithmetic at these sizes.
-    h, gh, gh_rz, gh_n = states.unbind(0), hidden_gates.unbind(0), *_split(hidden_gates, 2 * hidden)
-    gi_rz, gi_n = _split(projected, 2 * hidden)
-    gates, r, z, n = rz.unbind(0), *_split(rz, hidden), candidates.unbind(0)
+    h, gi_rz, gi_n = states.unbind(0), *_split(projected, 2 * hidden)
+    gh, gh_rz, gh_n = _steps(hidden_gates.unbind(0), time), *(_steps(v, time) for v in _split(hidden_gates, 2 * hidden))
+    gates, n = _steps(rz.unbind(0), time), _steps(candidates.unbind(0), time)
+    r, z = (_steps(v, time) for v in _split(rz, hidden))
     w_hh_t, b_hn = w_hh.t(), b_hh[2 * hidden :]
     for t in range(time):
         torch.mm(h[t], w_hh_t, out=gh[t])  # (batch, 3·hidden); a bias in addmm would cost a slow broadcast copy
@@ -118,3 +129,8 @@ class GRUFunction(torch.autograd.Function):
 def _split(tensor: torch.Tensor, at: int) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...]]:
     """Per-time-step views of the last dimension's [:at] and [at:]."""
     return tensor[..., :at].unbind(0), tensor[..., at:].unbind(0)
+
+
+def _steps(views: tuple[torch.Tensor, ...], time: int) -> tuple[torch.Tensor, ...]:
+    """One view per time step: the views themselves, or one buffer reused by every step."""
+    return views if len(views) == time else views * time

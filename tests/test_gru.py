@@ -104,3 +104,15 @@ def test_other_call_forms_fall_back_to_nn_gru():
     inputs = torch.randn(3, 4, 2, dtype=torch.float64)
     start = torch.randn(1, 3, 6, dtype=torch.float64)
     torch.testing.assert_close(fast(inputs, start)[0], reference(inputs, start)[0])
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_inference_path_matches_nn_gru(shape):
+    """Without autograd (validation) a leaner loop runs; its outputs are nn.GRU's."""
+    batch, time, features, hidden = shape
+    reference, fast = pair(features, hidden, torch.float64)
+    inputs = torch.randn(batch, time, features, dtype=torch.float64)
+    with torch.no_grad():
+        expected, actual = reference(inputs), fast(inputs)
+    assert_equal_within(actual[0], expected[0], torch.float64, "outputs")
+    assert_equal_within(actual[1], expected[1], torch.float64, "final state")
