@@ -7,6 +7,7 @@ pauses the process when nobody watches: a closed tab stops training once Streaml
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import threading
 import time
@@ -27,6 +28,8 @@ MAX_STEPS = LIMITS.steps[1]  # a run pauses itself here, so one tab cannot train
 HEARTBEAT_TIMEOUT = 5.0  # seconds without a page render after which, outside a server, training pauses
 CHECK_EVERY = 0.25  # seconds between the reader's checks for a viewer
 REPLY_TIMEOUT = 120.0  # the longest a Step may take (25 steps of the largest model)
+MAX_STEP_ROWS = 8_000  # step records kept per run (all contenders): 2,000 points a contender, ~2 MB
+MAX_PROBES = 400  # probe records kept per run (each holds a gradient profile of up to 200 floats)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Snapshot:
     steps_per_second: float
     elapsed: float  # seconds spent training
     message: str  # why the run stopped by itself, if it did
+    waiting: int | None = None  # runs ahead of this one in the queue for a training slot; None: not queued
+    viewers: int = 1  # sessions watching this run
 
 
 class LiveRun:
@@ -48,7 +53,10 @@ class LiveRun:
 
     def __init__(self, config: RunConfig, session_id: str | None = None) -> None:
         self.config = config
-        self.session_id = session_id  # the Streamlit session watching; None in tests without a server
+        self.sessions: set[str] = {session_id} if session_id else set()  # Streamlit sessions following it
+        self.viewer_count = 1  # sessions looking at it, following or not (the page says "shared with …")
+        self.admitted = True  # a scheduler (dashboard.hub) may hold the run back while others use the cores
+        self.waiting: int | None = None  # its place in that scheduler's queue, for the page
         self.task = make_task(config.task, config.gap)  # names, baseline and loss: plain Python, no tensors
         self.running = False  # what the page wants; the process trains only while someone also watches
         self.message = ""
@@ -59,6 +67,7 @@ class LiveRun:
         self.elapsed = 0.0
         self._verdicts = {key: Verdict("learning", None) for key in config.contenders}
         self._recent: deque = deque(maxlen=100)  # (arrival time, step) for the rate
+        self._step_stride = self._probe_stride = 1  # older records are kept every stride-th step
         self._lock = threading.Lock()
         self._replies: dict[str, threading.Event] = {"paused": threading.Event(), "advanced": threading.Event()}
         self.contenders, self.sample = preview(config)
@@ -72,14 +81,15 @@ class LiveRun:
             return
         self._process, self._connection = remote.start(self.config)
         self._connection.recv()  # ("ready",): the trainer is built
-        threading.Thread(target=_read, args=(weakref.ref(self), self._connection), daemon=True).start()
+        threading.Thread(
+            target=_read, args=(weakref.ref(self), self._connection), name="rnn-lab-reader", daemon=True
+        ).start()
         self._finalizer = weakref.finalize(self, _shut_down, self._process, self._connection)  # runs once
 
     # --- controls ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Train until paused, the page closes, or MAX_STEPS."""
-        self._ensure_process()
+        """Train until paused, the page closes, or MAX_STEPS (the process starts once a slot is free)."""
         self.running, self.message = True, ""
         self.keep_alive()
 
@@ -109,30 +119,45 @@ class LiveRun:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, until: int | None = None) -> Snapshot:
+        """The history so far, or up to step `until` (a viewer who paused while others train on)."""
         with self._lock:
-            steps = {name: list(values) for name, values in self.steps.items()}
-            probes = list(self.probes)
+            rows = len(self.steps["step"]) if until is None else bisect.bisect_right(self.steps["step"], until)
+            steps = {name: values[:rows] for name, values in self.steps.items()}
+            probes = self._probes_until(until)
             recent = list(self._recent)
-            verdicts = dict(self._verdicts)
+            verdicts = dict(self._verdicts) if until is None or until >= self.step_count else None
+        step = self.step_count if until is None else min(until, self.step_count)
+        if verdicts is None:
+            verdicts = {key: Verdict("learning", None) for key in self.config.contenders}
+            for probe in probes:  # the latest probe of each contender carries its verdict at that step
+                verdicts[probe["contender"]] = Verdict(probe["verdict"], probe["verdict_step"])
+        following = until is None and self.running
         rate = 0.0
         if len(recent) >= 2 and recent[-1][0] > recent[0][0] and time.monotonic() - recent[-1][0] < 2.0:
             rate = (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
         return Snapshot(
-            step=self.step_count,
+            step=step,
             steps=steps,
             probes=probes,
             verdicts=verdicts,
-            running=self.running,
-            steps_per_second=rate if self.running else 0.0,
-            elapsed=self.elapsed,
+            running=following,
+            steps_per_second=rate if following else 0.0,
+            elapsed=self.elapsed * (step / self.step_count if self.step_count else 0.0),
             message=self.message,
+            waiting=self.waiting if following else None,
+            viewers=self.viewer_count,
         )
 
-    def probe_history(self) -> list[dict]:
+    def probe_history(self, until: int | None = None) -> list[dict]:
         """Only the probes (validation, gradient per time step): cheaper than a whole snapshot."""
         with self._lock:
+            return self._probes_until(until)
+
+    def _probes_until(self, until: int | None) -> list[dict]:
+        if until is None:
             return list(self.probes)
+        return self.probes[: bisect.bisect_right([probe["step"] for probe in self.probes], until)]
 
     def verdicts(self) -> dict[str, Verdict]:
         with self._lock:
@@ -160,7 +185,9 @@ class LiveRun:
             self.running, self.message = False, f"Paused at the {MAX_STEPS:,}-step limit."
         if self.running and all(v.status == "diverged" for v in self.verdicts().values()):
             self.running, self.message = False, "Every contender diverged: nothing left to train."
-        wanted = self.running and self._viewer_present()
+        wanted = self.running and self.admitted and self._viewer_present()
+        if wanted and self._process is None:
+            self._ensure_process()
         if self._process is not None and wanted != self._process_running:
             self._process_running = wanted
             self._send(("run",) if wanted else ("pause",))
@@ -182,11 +209,41 @@ class LiveRun:
             self.step_count = step
             self._verdicts = verdicts
             self._recent.append((time.monotonic(), step))
+            if len(self.steps["step"]) > MAX_STEP_ROWS:
+                self._thin_steps()
+            if len(self.probes) > MAX_PROBES:
+                self._thin_probes()
+
+    def _thin_steps(self) -> None:
+        """Halve the resolution of the step history (the charts draw at most 300 points per contender).
+
+        Step 1 and divergences are always kept, so every marker survives.
+        """
+        while len(self.steps["step"]) > MAX_STEP_ROWS // 2:
+            self._step_stride *= 2
+            keep = [
+                index
+                for index, (step, diverged) in enumerate(zip(self.steps["step"], self.steps["diverged"], strict=True))
+                if step % self._step_stride == 0 or step in (1, self.step_count) or diverged
+            ]
+            self.steps = {name: [values[i] for i in keep] for name, values in self.steps.items()}
+
+    def _thin_probes(self) -> None:
+        """Halve the resolution of the probe history; keep step 1 and every probe where a verdict was reached."""
+        while len(self.probes) > MAX_PROBES // 2:
+            self._probe_stride *= 2
+            every = self.config.eval_every * self._probe_stride
+            self.probes = [
+                probe
+                for probe in self.probes
+                if probe["step"] % every == 0 or probe["step"] == 1 or probe["verdict_step"] == probe["step"]
+            ]
 
     def _viewer_present(self) -> bool:
-        """Inside a Streamlit server, ask it whether the session is connected; else trust heartbeats."""
-        if self.session_id is not None and Runtime.exists():
-            return Runtime.instance().is_active_session(self.session_id)
+        """Inside a Streamlit server, ask it whether a watching session is connected; else trust heartbeats."""
+        if self.sessions and Runtime.exists():
+            runtime = Runtime.instance()
+            return any(runtime.is_active_session(session) for session in list(self.sessions))
         return time.monotonic() - self.last_seen < HEARTBEAT_TIMEOUT
 
 

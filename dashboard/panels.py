@@ -8,7 +8,8 @@ import math
 import streamlit as st
 
 from dashboard import charts, frames
-from dashboard.live import LiveRun, Snapshot
+from dashboard.hub import View
+from dashboard.live import Snapshot
 from models.contenders import CONTENDERS
 from models.records import Verdict
 
@@ -16,14 +17,14 @@ REFRESH_SECONDS = 0.5  # status, cards and the three charts redraw twice a secon
 SLOW_REFRESH_SECONDS = 2.0  # gradient flow changes only at validation steps: redraw less often
 
 
-def live(run: LiveRun) -> None:
+def live(run: View) -> None:
     """Redraw while the run trains; once when it is paused. Two fragments, so the slow part waits."""
     st.session_state["drawn_running"] = run.running
     st.fragment(run_every=REFRESH_SECONDS if run.running else None)(_draw_progress)(run)
     st.fragment(run_every=SLOW_REFRESH_SECONDS if run.running else None)(_draw_gradient_flow)(run)
 
 
-def _draw_progress(run: LiveRun) -> None:
+def _draw_progress(run: View) -> None:
     run.keep_alive()
     snapshot = run.snapshot()
     if st.session_state.get("drawn_running") and not snapshot.running:
@@ -36,7 +37,7 @@ def _draw_progress(run: LiveRun) -> None:
     metric_charts(run, snapshot)
 
 
-def _draw_gradient_flow(run: LiveRun) -> None:
+def _draw_gradient_flow(run: View) -> None:
     probes = run.probe_history()
     if probes:
         gradient_flow(run, probes)
@@ -46,15 +47,22 @@ def status_line(snapshot: Snapshot) -> None:
     minutes, seconds = divmod(int(snapshot.elapsed), 60)
     state = "Training" if snapshot.running else "Paused"
     rate = f"{snapshot.steps_per_second:,.1f} steps/s" if snapshot.running else "—"
+    if snapshot.running and snapshot.waiting is not None:
+        ahead = snapshot.waiting
+        rate = f"waiting for a training slot: {ahead} run{'s' * (ahead != 1)} ahead of you"
+    shared = f" · shared with {snapshot.viewers - 1} other session{'s' * (snapshot.viewers > 2)}"
     st.markdown(
-        f"**{state}** · **Step {snapshot.step:,}** · {rate} · training time {minutes}:{seconds:02d}",
-        help="Training runs in a process of its own, only while this page is open; pausing keeps every record.",
+        f"**{state}** · **Step {snapshot.step:,}** · {rate} · training time {minutes}:{seconds:02d}"
+        + (shared if snapshot.viewers > 1 else ""),
+        help="Training runs in a process of its own, only while a page follows it. Sessions with identical "
+        "settings share one run (same seed, same numbers); Pause freezes only your view. When more runs want "
+        "to train than the server has cores, they take turns.",
     )
     if snapshot.message:
         st.warning(snapshot.message)
 
 
-def verdict_cards(run: LiveRun, snapshot: Snapshot) -> None:
+def verdict_cards(run: View, snapshot: Snapshot) -> None:
     latest = {probe["contender"]: probe for probe in snapshot.probes}
     info = {row["contender"]: row for row in run.contenders}
     columns = st.columns(len(info))
@@ -81,7 +89,7 @@ def _icon(verdict: Verdict) -> str:
     return f":material/{icon[verdict.status]}:"
 
 
-def metric_charts(run: LiveRun, snapshot: Snapshot) -> None:
+def metric_charts(run: View, snapshot: Snapshot) -> None:
     data = {
         charts.TRAINING: frames.training_frame(snapshot.steps),
         charts.VALIDATION: frames.probe_frame(snapshot.probes),
@@ -136,7 +144,7 @@ def legend(contenders: tuple[str, ...]) -> str:
     return "&nbsp;&nbsp;".join(items)
 
 
-def gradient_flow(run: LiveRun, probes: list[dict]) -> None:
+def gradient_flow(run: View, probes: list[dict]) -> None:
     st.subheader("Gradient flow: how much each time step's input still matters to the loss")
     gradients = frames.gradient_frame(probes)
     if gradients.empty:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard.live import LiveRun
+from dashboard.hub import HUB, View
 from dashboard.state import check_url, config_of, defaults
 from models.config import ConfigError, RunConfig
 
@@ -37,32 +37,35 @@ def chosen_config(values: dict[str, object]) -> tuple[RunConfig | None, str]:
         return None, str(error)
 
 
-def current_run(config: RunConfig | None) -> LiveRun | None:
-    """The session's run; made from the settings the first time there are valid ones."""
+def current_run(config: RunConfig | None) -> View | None:
+    """The session's view of a run; made from the settings the first time there are valid ones."""
     run = st.session_state.get("run")
     if run is None and config is not None:
         run = st.session_state["run"] = new_run(config)
     return run
 
 
-def new_run(config: RunConfig) -> LiveRun:
+def new_run(config: RunConfig) -> View:
+    """A view of the run for `config`: shared with every session that chose the very same settings."""
     ctx = get_script_run_ctx()
-    return LiveRun(config, session_id=ctx.session_id if ctx else None)
+    return HUB.join(config, ctx.session_id if ctx else None)
 
 
-def fresh_run(config: RunConfig | None) -> LiveRun | None:
-    """The run Train and Step act on: a run that has not taken a step yet follows the current settings."""
+def fresh_run(config: RunConfig | None) -> View | None:
+    """The run Train and Step act on: a view that has not shown a step yet follows the current settings."""
     run = st.session_state.get("run")
     if config is not None and (run is None or (run.step_count == 0 and run.config != config)):
+        if run is not None:
+            run.close()
         run = st.session_state["run"] = new_run(config)
     return run
 
 
 def train(config: RunConfig | None) -> None:
-    """Start or resume. A fresh run takes its first step at once, so this rerun already draws the charts."""
+    """Follow the run live. A fresh run takes its first step at once, so this rerun already draws charts."""
     run = fresh_run(config)
     if run is not None:
-        if run.step_count == 0:
+        if run.run.step_count == 0:
             run.advance(1)
         run.start()
 
@@ -80,7 +83,7 @@ def step(config: RunConfig | None) -> None:
 
 
 def reset(config: RunConfig | None) -> None:
-    """Throw the run away (its process with it) and start over, paused, from the current settings."""
+    """Leave the run (closing it if nobody else views it) and start over, paused, from the current settings."""
     run = st.session_state.pop("run", None)
     if run is not None:
         run.close()

@@ -1,0 +1,255 @@
+"""One server, many sessions: identical runs are trained once, and only a few runs train at a time.
+
+A workshop opens one preset in forty tabs. Sessions whose configuration (seed included) is identical share
+one `LiveRun`: determinism makes this honest, since each would have computed the very same numbers alone.
+Each session looks at the shared run through a `View` of its own: Train follows the run live, Pause freezes
+this session's view at its current step (the run trains on if others follow it, and pauses when nobody
+does), Step moves the view 25 steps on, and Reset leaves the run. No click in one tab changes another's.
+
+Runs that want to train take one of `max_runs` training slots (default: one per core) in order of asking;
+others wait in a queue, and each page shows how many runs are ahead. When runs wait, one that has trained
+for `turn` seconds steps back to the end of the queue, so every run progresses.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+from streamlit.runtime import Runtime
+
+from dashboard.live import LiveRun, Snapshot
+from models.config import RunConfig
+
+TICK = 0.25  # seconds between the scheduler's looks at the runs
+TURN = 20.0  # seconds a run trains before it yields its slot to a waiting run
+ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconnect window) leaves its runs
+
+
+def default_slots() -> int:
+    """Training slots: RNN_LAB_MAX_RUNS if set, else one per core (each run trains on one thread)."""
+    configured = os.environ.get("RNN_LAB_MAX_RUNS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(eq=False)
+class View:
+    """One session's window on a shared run: whether it follows the run live, or the step it stopped at."""
+
+    hub: Hub
+    run: LiveRun
+    session_id: str | None
+    following: bool = False
+    until: int = 0  # the last step shown while not following
+    id: int = field(default_factory=itertools.count().__next__)
+    last_seen: float = field(default_factory=time.monotonic)
+
+    # What the page reads: the same names as a LiveRun's.
+    @property
+    def config(self) -> RunConfig:
+        return self.run.config
+
+    @property
+    def task(self):
+        return self.run.task
+
+    @property
+    def contenders(self) -> list[dict]:
+        return self.run.contenders
+
+    @property
+    def sample(self) -> str:
+        return self.run.sample
+
+    @property
+    def running(self) -> bool:
+        return self.following and self.run.running
+
+    @property
+    def step_count(self) -> int:
+        return self.run.step_count if self.following else min(self.until, self.run.step_count)
+
+    def snapshot(self) -> Snapshot:
+        return self.run.snapshot(None if self.following else self.until)
+
+    def probe_history(self) -> list[dict]:
+        return self.run.probe_history(None if self.following else self.until)
+
+    def keep_alive(self) -> None:
+        self.last_seen = time.monotonic()
+        self.run.keep_alive()
+
+    # What the buttons do.
+    def start(self) -> None:
+        self.following = True
+        self.hub.update(self.run)
+
+    def pause(self) -> None:
+        self.following = False
+        self.until = self.run.step_count
+        if not self.hub.followed(self.run):
+            self.hub.update(self.run)  # nobody follows: stop the process, then show every step it made
+            self.until = self.run.step_count
+
+    def advance(self, steps: int) -> None:
+        """Show `steps` more steps: from the run's history if it is ahead, else by training them now."""
+        self.following = False
+        ahead = self.run.step_count - self.until
+        if ahead <= 0 and not self.hub.followed(self.run):
+            self.run.advance(steps)
+        self.until = min(self.until + steps, self.run.step_count)
+
+    def close(self) -> None:
+        self.hub.leave(self)
+
+
+class Hub:
+    """The server's runs by configuration, their viewers, and the training slots."""
+
+    def __init__(self, slots: int | None = None) -> None:
+        self.slots = slots or default_slots()
+        self.runs: dict[RunConfig, LiveRun] = {}
+        self.views: dict[LiveRun, list[View]] = {}
+        self.queue: list[LiveRun] = []  # runs waiting for a slot, first come first served
+        self.training: dict[LiveRun, float] = {}  # runs holding a slot -> when they got it
+        self._lock = threading.RLock()
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+
+    def join(self, config: RunConfig, session_id: str | None) -> View:
+        """A view of the run for `config`: the one already there, or a new one."""
+        with self._lock:
+            run = self.runs.get(config)
+            if run is None:
+                run = self.runs[config] = LiveRun(config)
+                run.admitted = False
+                self.views[run] = []
+            view = View(self, run, session_id)
+            self.views[run].append(view)
+            self._refresh(run)
+            self._ensure_thread()
+            return view
+
+    def leave(self, view: View) -> None:
+        """The view goes; a run nobody views any more is closed, its process stopped."""
+        with self._lock:
+            views = self.views.get(view.run, [])
+            if view in views:
+                views.remove(view)
+            self._refresh(view.run)
+            if not views:
+                self._close(view.run)
+            else:
+                self._schedule()
+        view.run.keep_alive()
+
+    def followed(self, run: LiveRun) -> bool:
+        with self._lock:
+            return any(view.following for view in self.views.get(run, []))
+
+    def update(self, run: LiveRun) -> None:
+        """Someone pressed Train or Pause: recompute what the run should do, at once."""
+        with self._lock:
+            wanted = self.followed(run)
+            self._refresh(run)
+        if wanted and not run.running:
+            run.start()
+        elif not wanted and run.running:
+            run.pause()
+        with self._lock:
+            self._schedule()
+
+    def queue_position(self, run: LiveRun) -> int | None:
+        with self._lock:
+            return self.queue.index(run) if run in self.queue else None
+
+    # --- the scheduler ---------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Drop views of sessions that are gone, close unviewed runs, then share out the slots."""
+        with self._lock:
+            for run, views in list(self.views.items()):
+                for view in [v for v in views if self._gone(v)]:
+                    views.remove(view)
+                self._refresh(run)
+                if not views:
+                    self._close(run)
+                elif run.running and not any(v.following for v in views):
+                    run.running = False  # its followers left without pressing Pause
+            self._schedule()
+
+    def _schedule(self) -> None:
+        now = time.monotonic()
+        wanting = [run for run in self.views if run.running and run._viewer_present()]
+        for run in list(self.training):
+            if run not in wanting:
+                self._release(run)
+        for run in list(self.queue):
+            if run not in wanting:
+                self.queue.remove(run)
+        for run in wanting:
+            if run not in self.training and run not in self.queue:
+                self.queue.append(run)
+        if self.queue and len(self.training) >= self.slots:  # someone waits: the longest turn ends
+            longest = min(self.training, key=self.training.get)
+            if now - self.training[longest] >= TURN:
+                self._release(longest)
+                self.queue.append(longest)
+        while self.queue and len(self.training) < self.slots:
+            run = self.queue.pop(0)
+            self.training[run] = now
+            run.admitted, run.waiting = True, None
+            run.keep_alive()  # sends "run" now rather than at the reader's next check
+        for position, run in enumerate(self.queue):
+            run.admitted, run.waiting = False, position
+            run.keep_alive()
+
+    def _refresh(self, run: LiveRun) -> None:
+        """The run's own notion of its audience: the sessions following it decide whether anyone watches."""
+        views = self.views.get(run, [])
+        run.sessions = {view.session_id for view in views if view.following and view.session_id}
+        run.viewer_count = len(views)
+
+    def _release(self, run: LiveRun) -> None:
+        self.training.pop(run, None)
+        run.admitted = False
+        run.keep_alive()
+
+    def _close(self, run: LiveRun) -> None:
+        self.views.pop(run, None)
+        if self.runs.get(run.config) is run:
+            del self.runs[run.config]
+        self.training.pop(run, None)
+        if run in self.queue:
+            self.queue.remove(run)
+        run.close()
+
+    def _gone(self, view: View) -> bool:
+        connected = view.session_id is not None and Runtime.exists()
+        if connected and Runtime.instance().is_active_session(view.session_id):
+            view.last_seen = time.monotonic()
+        return time.monotonic() - view.last_seen > ABSENT_AFTER
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="rnn-lab-scheduler", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(TICK):
+            self.tick()
+
+    def close_all(self) -> None:
+        """Close every run and stop the scheduler (tests; a server's hub lives as long as the server)."""
+        self._stopped.set()
+        with self._lock:
+            for run in list(self.views):
+                self._close(run)
+
+
+HUB = Hub()  # one per server process: every session's runs

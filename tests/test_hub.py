@@ -1,0 +1,135 @@
+"""Sessions share identical runs, take turns for training slots, and leave nothing behind."""
+
+import threading
+import time
+
+import pytest
+
+from dashboard import hub as hub_module
+from dashboard import live
+from dashboard.hub import Hub
+from dashboard.live import LiveRun
+from models.config import RunConfig
+
+SMALL = RunConfig(task="recall", gap=5, hidden=8, batch=8, eval_every=5)
+OTHER = SMALL.with_changes(seed=1)
+
+
+def wait_for(condition, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def hub():
+    made = Hub(slots=2)
+    yield made
+    made.close_all()
+
+
+def test_identical_settings_share_one_run_and_other_settings_do_not(hub):
+    first, second, other = hub.join(SMALL, None), hub.join(SMALL, None), hub.join(OTHER, None)
+    assert first.run is second.run
+    assert other.run is not first.run
+    assert first.snapshot().viewers == 2 and other.snapshot().viewers == 1
+
+
+def test_a_shared_run_gives_the_numbers_each_session_would_get_alone(hub):
+    early, late = hub.join(SMALL, None), None
+    early.start()
+    wait_for(lambda: early.snapshot().step >= 10)
+    late = hub.join(SMALL, None)  # joins mid-run and sees the history from step 0
+    late.start()
+    wait_for(lambda: late.snapshot().step >= 20)
+    late.pause()
+    early.pause()
+    alone = LiveRun(SMALL)
+    alone.advance(late.step_count)
+    shared = late.snapshot()
+    assert shared.steps["step"][:4] == [1, 1, 1, 1]
+    assert shared.steps["loss"] == alone.snapshot().steps["loss"]
+    alone.close()
+
+
+def test_pausing_one_view_freezes_only_that_view(hub):
+    watcher, pauser = hub.join(SMALL, None), hub.join(SMALL, None)
+    watcher.start()
+    pauser.start()
+    wait_for(lambda: watcher.snapshot().step >= 5)
+    pauser.pause()
+    frozen = pauser.snapshot()
+    wait_for(lambda: watcher.snapshot().step >= frozen.step + 10)  # the other session's run trains on
+    later = pauser.snapshot()
+    assert later.step == frozen.step and not later.running
+    assert later.steps["step"] == frozen.steps["step"]
+    assert max(later.steps["step"]) == frozen.step
+    assert watcher.running
+    pauser.advance(5)  # Step shows the next steps from the shared history
+    assert pauser.snapshot().step == frozen.step + 5
+
+
+def test_the_run_stops_when_its_last_follower_pauses(hub):
+    only = hub.join(SMALL, None)
+    only.start()
+    wait_for(lambda: only.snapshot().step >= 3)
+    only.pause()
+    stopped = only.run.step_count
+    time.sleep(0.5)
+    assert only.run.step_count == stopped and only.snapshot().step == stopped
+
+
+def test_runs_beyond_the_slots_wait_in_a_queue_and_take_turns(monkeypatch):
+    monkeypatch.setattr(hub_module, "TURN", 1.0)
+    small_hub = Hub(slots=1)
+    try:
+        first, second = small_hub.join(SMALL, None), small_hub.join(OTHER, None)
+        first.start()
+        second.start()
+        wait_for(lambda: second.snapshot().waiting == 0 or first.snapshot().waiting == 0)
+        waiting = first if first.snapshot().waiting == 0 else second
+        assert waiting.snapshot().running  # following, but held back
+        wait_for(lambda: first.run.step_count >= 5 and second.run.step_count >= 5)  # turns come round
+        assert len(small_hub.training) == 1 and len(small_hub.queue) == 1
+    finally:
+        small_hub.close_all()
+
+
+def test_leaving_closes_an_unviewed_run_and_its_process(hub):
+    view = hub.join(SMALL, None)
+    view.start()
+    wait_for(lambda: view.snapshot().step >= 2)
+    process = view.run._process
+    readers = {t for t in threading.enumerate() if t.name == "rnn-lab-reader"}
+    view.close()
+    assert SMALL not in hub.runs
+    wait_for(lambda: not process.is_alive(), seconds=5)
+    wait_for(lambda: not any(reader.is_alive() for reader in readers), seconds=5)  # no thread left behind
+
+
+def test_a_session_that_disappears_leaves_its_runs(monkeypatch, hub):
+    monkeypatch.setattr(hub_module, "ABSENT_AFTER", 0.3)
+    monkeypatch.setattr(live, "HEARTBEAT_TIMEOUT", 0.3)
+    view = hub.join(SMALL, None)
+    view.start()
+    wait_for(lambda: view.snapshot().step >= 1)
+    process = view.run._process
+    wait_for(lambda: SMALL not in hub.runs, seconds=5)  # no page render since: the tick drops the view
+    wait_for(lambda: not process.is_alive(), seconds=5)
+
+
+def test_history_is_thinned_past_a_fixed_size_keeping_step_one_and_probes_of_verdicts(monkeypatch):
+    monkeypatch.setattr(live, "MAX_STEP_ROWS", 200)
+    monkeypatch.setattr(live, "MAX_PROBES", 40)
+    run = LiveRun(SMALL)
+    run.advance(400)
+    snapshot = run.snapshot()
+    assert len(snapshot.steps["step"]) <= 200 and len(snapshot.probes) <= 40
+    assert snapshot.steps["step"][:4] == [1, 1, 1, 1]
+    assert snapshot.steps["step"][-1] == 400  # the newest step is kept
+    steps = sorted(set(snapshot.steps["step"]))
+    assert steps == sorted(steps) and len(steps) < 400
+    for probe in snapshot.probes:
+        assert probe["step"] == 1 or probe["step"] % SMALL.eval_every == 0
+    run.close()
