@@ -21,11 +21,13 @@ def main() -> None:
     st.set_page_config(page_title="RNN Remedies Lab", page_icon=":material/timeline:", layout="wide")
 
     url_warnings = session.check_url_once()
-    values = controls.sidebar()
+    workshop = session.workshop_mode()
+    values = session.workshop_values() if workshop else controls.sidebar()
     config, problem = session.chosen_config(values)
     run = session.current_run(config)
+    preset = PRESETS[values["preset"]]
 
-    st.title("RNN Remedies Lab")
+    st.title(preset.title if workshop else "RNN Remedies Lab")
     st.caption(
         "A tanh RNN, the same RNN with gradient clipping, an LSTM and a GRU train on identical batches. "
         "Watch which ones carry information across the gap, and why."
@@ -33,11 +35,13 @@ def main() -> None:
     for warning in url_warnings:
         st.warning(warning, icon="⚠️")
 
-    preset = PRESETS[values["preset"]]
-    with st.container(border=True):
-        st.markdown(f"**Exercise — {preset.title}**  \n{preset.exercise.replace(chr(10), '  ' + chr(10))}")
-        if config is not None and config != preset.config:
-            st.caption("Settings differ from this preset's, so its expected outcome may not hold.")
+    if workshop:
+        exercise(preset)
+    else:
+        with st.container(border=True):
+            st.markdown(f"**Exercise — {preset.title}**  \n{preset.exercise.replace(chr(10), '  ' + chr(10))}")
+            if config is not None and config != preset.config:
+                st.caption("Settings differ from this preset's, so its expected outcome may not hold.")
 
     if problem:
         st.error(f"These settings cannot run: {problem}.")
@@ -85,6 +89,18 @@ def main() -> None:
                 mime="application/json",
                 on_click="ignore",
             )
+
+
+def exercise(preset) -> None:
+    """Workshop mode: the exercise in large type, the answer behind a click, the settings fixed."""
+    first, second = preset.exercise.split("\n", 1)
+    st.info(f"### {first}\n{second}", icon=":material/school:")
+    with st.expander("Reveal what this run shows"):
+        st.markdown(preset.claim)
+    st.sidebar.markdown(
+        f"**Workshop mode**: the settings are preset **{preset.key}**'s, exactly as tested. "
+        f"[Open the full lab](?preset={preset.key}) to change them."
+    )
 
 
 if __name__ == "__main__":

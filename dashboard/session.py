@@ -6,7 +6,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.hub import HUB, View
-from dashboard.state import check_url, config_of, defaults
+from dashboard.presets import DEFAULT_PRESET, PRESETS
+from dashboard.state import check_url, config_of, defaults, values_of
 from models.config import ConfigError, RunConfig
 
 STEP_BUTTON_STEPS = 25  # one validation interval: enough for a new point on every curve
@@ -26,7 +27,18 @@ def check_url_once() -> list[str]:
             if key in base:
                 st.session_state[key] = values.get(key, base[key])
         st.session_state["url_warnings"] = warnings
+        st.session_state["mode"] = values.get("mode", "lab")
     return st.session_state["url_warnings"]
+
+
+def workshop_mode() -> bool:
+    return st.session_state.get("mode") == "workshop"
+
+
+def workshop_values() -> dict[str, object]:
+    """Workshop mode draws no settings: the URL's preset, exactly as tested."""
+    preset = st.session_state.get("preset", DEFAULT_PRESET)
+    return values_of(PRESETS[preset].config, preset)
 
 
 def chosen_config(values: dict[str, object]) -> tuple[RunConfig | None, str]:

@@ -19,6 +19,7 @@ CHOICES = {"preset": tuple(PRESETS), "task": TASK_KEYS, "optimizer": OPTIMIZER_K
 URL_KEYS = ("preset", "task", "gap", "contenders", "hidden", "equal_params", "lr", "optimizer", "batch", "clip")
 URL_KEYS += ("init_scale", "forget_bias", "seed")
 CONFIG_KEYS = tuple(f.name for f in fields(RunConfig) if f.name != "eval_every")
+MODES = ("lab", "workshop")  # ?mode=workshop: the preset's exercise up front, no settings to change
 
 
 def defaults() -> dict[str, object]:
@@ -38,6 +39,13 @@ def check_url(params: Mapping[str, list[str]]) -> tuple[dict[str, object], list[
     values: dict[str, object] = {}
     warnings: list[str] = []
     for key, raw in params.items():
+        if key == "mode":
+            text = raw[-1].strip() if raw else ""
+            if text in MODES:
+                values[key] = text
+            else:
+                warnings.append(f"URL parameter `mode`: {_shown(text)} is not one of {', '.join(MODES)}.")
+            continue
         if key not in URL_KEYS:
             warnings.append(f"Ignored the unknown URL parameter {_shown(key)}.")
             continue

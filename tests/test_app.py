@@ -99,3 +99,38 @@ def test_no_contenders_is_explained_and_nothing_breaks():
     assert any("cannot run" in e.value and "at least one" in e.value for e in at.error)
     button(at, "Step 25").click().run()  # steps the run that was already there, with its own settings
     assert not at.exception and at.session_state["run"].step_count == 25
+
+
+def test_workshop_mode_puts_the_exercise_first_and_hides_the_settings():
+    at = page(mode="workshop", preset="exploding")
+    assert not at.exception and not at.warning
+    assert not at.number_input and not at.selectbox and not at.multiselect  # nothing to change
+    assert PRESETS["exploding"].exercise.splitlines()[0] in at.info[0].value
+    assert at.title[0].value == PRESETS["exploding"].title
+    assert at.session_state["run"].config == PRESETS["exploding"].config
+    button(at, "Step 25").click().run()
+    assert not at.exception and at.session_state["run"].step_count == 25
+
+
+def test_an_unknown_mode_warns_and_shows_the_full_lab():
+    at = page(mode="<script>")
+    assert not at.exception
+    assert any("`mode`" in w.value and "‹script›" in w.value for w in at.warning)
+    assert at.number_input  # the settings are there
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lr": "10", "optimizer": "sgd", "init_scale": "4", "contenders": "rnn,lstm"},
+        {"lr": "1", "optimizer": "sgd", "init_scale": "3", "clip": "1000", "contenders": "rnn,clipped_rnn"},
+    ],
+    ids=["huge-lr-sgd", "init-3-no-clipping"],
+)
+def test_configurations_that_explode_on_purpose_show_a_marked_divergence(params):
+    at = page(**params)
+    button(at, "Step 25").click().run()
+    assert not at.exception
+    snapshot = at.session_state["run"].snapshot()
+    assert snapshot.verdicts["rnn"].status == "diverged"
+    assert any("diverged at step" in m.value for m in at.markdown)  # the card says so

@@ -1,12 +1,17 @@
 """The URL ↔ configuration table: parsing, fallbacks with warnings, and round trips."""
 
+from pathlib import Path
+
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
 
 from dashboard.presets import DEFAULT_PRESET, PRESETS
 from dashboard.state import URL_KEYS, check_url, config_of, defaults, url_of, values_of
 from models.config import RunConfig
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
 def test_defaults_are_the_default_presets_configuration():
@@ -108,3 +113,31 @@ def test_any_query_string_gives_a_runnable_configuration(params):
     config = config_of({**defaults(), **values})  # never raises: every accepted value is in range
     assert isinstance(config, RunConfig)
     assert all(isinstance(w, str) and w for w in warnings)
+
+
+HOSTILE = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["1e999", "-1", "nan", "inf", "0x10", "99999999999999999999", "<img src=x>", "**b**", "", " "]),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.sampled_from([*URL_KEYS, "mode", "colour", "<b>x</b>"]),
+        st.lists(HOSTILE, min_size=1, max_size=2),
+        max_size=6,
+    )
+)
+def test_any_query_string_gives_a_working_page(params):
+    """The real page (AppTest): never an exception, always the buttons, and a message for what was dropped."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, values in params.items():
+        at.query_params[key] = values
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Train", "Pause", "Step 25", "Reset"]
+    _, warnings = check_url(params)
+    assert len(at.warning) == len(warnings)
