@@ -81,31 +81,25 @@ def memory(pid: int) -> dict[str, float]:
     """Proportional set size (MB) of a process ("server") and of each descendant, by role (Linux /proc).
 
     PSS shares each page among the processes that map it, so the figures add up to the memory they use.
+    Children of the server are the forkserver and multiprocessing's resource tracker; the forkserver's
+    children are training runs.
     """
     sizes: dict[str, float] = {}
-    pending = [pid]
+    pending = [(pid, 0)]
     while pending:
-        current = pending.pop()
+        current, depth = pending.pop()
         try:
-            role = "server" if current == pid else _role(Path(f"/proc/{current}/cmdline").read_bytes())
+            command = Path(f"/proc/{current}/cmdline").read_bytes()
             rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue  # it exited meanwhile
         pss = next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
+        role = ["server", "resource tracker" if b"resource_tracker" in command else "forkserver", "run"][min(depth, 2)]
         key = role if role not in sizes else f"{role} {current}"
         sizes[key] = pss / 1024
-        pending += [int(child) for child in children]
+        pending += [(int(child), depth + 1) for child in children]
     return sizes
-
-
-def _role(command: bytes) -> str:
-    text = command.replace(b"\0", b" ").decode(errors="replace")
-    if "forkserver" in text:
-        return "forkserver"
-    if "resource_tracker" in text:
-        return "resource tracker"
-    return "training run" if "multiprocessing" in text else "other"
 
 
 def status(page: Any) -> tuple[str, int]:

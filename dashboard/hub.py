@@ -80,6 +80,9 @@ class View:
     def probe_history(self) -> list[dict]:
         return self.run.probe_history(None if self.following else self.until)
 
+    def memo(self, key: tuple, build):
+        return self.run.memo(key, build)
+
     def keep_alive(self) -> None:
         self.last_seen = time.monotonic()
         self.run.keep_alive()

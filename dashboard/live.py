@@ -12,7 +12,8 @@ import contextlib
 import threading
 import time
 import weakref
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from streamlit.runtime import Runtime
@@ -29,6 +30,7 @@ HEARTBEAT_TIMEOUT = 5.0  # seconds without a page render after which, outside a 
 CHECK_EVERY = 0.25  # seconds between the reader's checks for a viewer
 REPLY_TIMEOUT = 120.0  # the longest a Step may take (25 steps of the largest model)
 MAX_STEP_ROWS = 8_000  # step records kept per run (all contenders): 2,000 points a contender, ~2 MB
+MEMO_SIZE = 8  # chart data kept per run: a few recent steps, shared by the sessions drawing them
 MAX_PROBES = 400  # probe records kept per run (each holds a gradient profile of up to 200 floats)
 
 
@@ -68,6 +70,8 @@ class LiveRun:
         self._verdicts = {key: Verdict("learning", None) for key in config.contenders}
         self._recent: deque = deque(maxlen=100)  # (arrival time, step) for the rate
         self._step_stride = self._probe_stride = 1  # older records are kept every stride-th step
+        self._memo: OrderedDict[tuple, object] = OrderedDict()
+        self._memo_lock = threading.Lock()
         self._lock = threading.Lock()
         self._replies: dict[str, threading.Event] = {"paused": threading.Event(), "advanced": threading.Event()}
         self.contenders, self.sample = preview(config)
@@ -148,6 +152,19 @@ class LiveRun:
             waiting=self.waiting if following else None,
             viewers=self.viewer_count,
         )
+
+    def memo(self, key: tuple, build: Callable[[], object]) -> object:
+        """What `build` returns for `key`, built once for every session drawing this run (last few kept)."""
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = build()
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
     def probe_history(self, until: int | None = None) -> list[dict]:
         """Only the probes (validation, gradient per time step): cheaper than a whole snapshot."""

@@ -6,6 +6,7 @@ import functools
 import math
 
 import streamlit as st
+from streamlit import dataframe_util
 
 from dashboard import charts, frames
 from dashboard.hub import View
@@ -90,13 +91,16 @@ def _icon(verdict: Verdict) -> str:
 
 
 def metric_charts(run: View, snapshot: Snapshot) -> None:
-    data = {
-        charts.TRAINING: frames.training_frame(snapshot.steps),
-        charts.VALIDATION: frames.probe_frame(snapshot.probes),
-        charts.DIVERGED: frames.diverged_frame(
-            {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
-        ),
-    }
+    def build() -> dict[str, bytes]:
+        diverged = {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
+        return {
+            charts.TRAINING: _arrow(frames.training_frame(snapshot.steps)),
+            charts.VALIDATION: _arrow(frames.probe_frame(snapshot.probes)),
+            charts.DIVERGED: _arrow(frames.diverged_frame(diverged)),
+        }
+
+    # Sessions sharing a run draw the same data: build it once per step, for all of them.
+    data = run.memo(("metrics", snapshot.step, len(snapshot.steps["step"]), len(snapshot.probes)), build)
     baseline, contenders = run.task.baseline, run.config.contenders
     st.markdown(legend(contenders), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
@@ -146,14 +150,11 @@ def legend(contenders: tuple[str, ...]) -> str:
 
 def gradient_flow(run: View, probes: list[dict]) -> None:
     st.subheader("Gradient flow: how much each time step's input still matters to the loss")
-    gradients = frames.gradient_frame(probes)
-    if gradients.empty:
+    flow = run.memo(("gradients", len(probes), probes[-1]["step"]), lambda: _gradient_data(probes))
+    if flow is None:
         st.info("No gradient profile yet (one is taken at every validation step).")
         return
-    # One colour scale for all contenders, rounded out to whole decades so the spec rarely changes.
-    decades = (math.floor(math.log10(gradients["grad"].min())), math.ceil(math.log10(gradients["grad"].max())))
-    decades = (decades[0], max(decades[1], decades[0] + 1))
-    shown = [key for key in charts.ORDER if key in set(gradients["contender"])]
+    gradients, decades, shown, validation = flow
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         column.markdown(f"<span style='color:{charts.COLOURS[key]}'>■</span> **{key}**", unsafe_allow_html=True)
         column.vega_lite_chart(charts.with_data(_heatmap(key, decades), gradients=gradients), width="stretch")
@@ -164,10 +165,24 @@ def gradient_flow(run: View, probes: list[dict]) -> None:
     )
     left, right = st.columns([2, 1])
     left.markdown("**Spectral radius ρ of the recurrent matrix** (LSTM/GRU: the candidate block)")
-    left.vega_lite_chart(
-        charts.with_data(_radius(run.config.contenders), validation=frames.probe_frame(probes)), width="stretch"
-    )
+    left.vega_lite_chart(charts.with_data(_radius(run.config.contenders), validation=validation), width="stretch")
     right.caption(
         "ρ > 1: the recurrent matrix can stretch the state (and the gradient) step after step — explosion. "
         "ρ < 1 with saturating tanh: it shrinks them — vanishing. The dashed line is ρ = 1."
     )
+
+
+def _gradient_data(probes: list[dict]) -> tuple[bytes, tuple[int, int], list[str], bytes] | None:
+    gradients = frames.gradient_frame(probes)
+    if gradients.empty:
+        return None
+    # One colour scale for all contenders, rounded out to whole decades so the spec rarely changes.
+    decades = (math.floor(math.log10(gradients["grad"].min())), math.ceil(math.log10(gradients["grad"].max())))
+    decades = (decades[0], max(decades[1], decades[0] + 1))
+    shown = [key for key in charts.ORDER if key in set(gradients["contender"])]
+    return _arrow(gradients), decades, shown, _arrow(frames.probe_frame(probes))
+
+
+def _arrow(frame) -> bytes:
+    """A frame as the Arrow IPC bytes Streamlit sends for a chart's dataset: converted once, not per chart."""
+    return dataframe_util.convert_pandas_df_to_arrow_bytes(frame)
