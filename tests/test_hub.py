@@ -114,9 +114,10 @@ def test_a_session_that_disappears_leaves_its_runs(monkeypatch, hub):
     monkeypatch.setattr(hub_module, "ABSENT_AFTER", 0.3)
     monkeypatch.setattr(live, "HEARTBEAT_TIMEOUT", 0.3)
     view = hub.join(SMALL, None)
+    view.advance(1)  # the process exists
     view.start()
-    wait_for(lambda: view.snapshot().step >= 1)
     process = view.run._process
+    assert process.is_alive()
     wait_for(lambda: SMALL not in hub.runs, seconds=5)  # no page render since: the tick drops the view
     wait_for(lambda: not process.is_alive(), seconds=5)
 
