@@ -14,6 +14,7 @@ for `turn` seconds steps back to the end of the queue, so every run progresses.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import threading
 import time
@@ -245,7 +246,10 @@ class Hub:
 
     def _loop(self) -> None:
         while not self._stopped.wait(TICK):
-            self.tick()
+            try:
+                self.tick()
+            except Exception:  # the scheduler must outlive any one run's trouble; say what happened
+                logging.getLogger(__name__).exception("scheduler tick failed; carrying on")
 
     def close_all(self) -> None:
         """Close every run and stop the scheduler (tests; a server's hub lives as long as the server)."""

@@ -79,16 +79,20 @@ class LiveRun:
         remote.warm_up()  # the forkserver those processes come from, once per server
         self._process_running = False
         self._send_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._closed = False
 
     def _ensure_process(self) -> None:
-        if self._process is not None:
-            return
-        self._process, self._connection = remote.start(self.config)
-        self._connection.recv()  # ("ready",): the trainer is built
-        threading.Thread(
-            target=_read, args=(weakref.ref(self), self._connection), name="rnn-lab-reader", daemon=True
-        ).start()
-        self._finalizer = weakref.finalize(self, _shut_down, self._process, self._connection)  # runs once
+        """Start the training process once, whichever thread (page, reader, scheduler) asks first."""
+        with self._start_lock:
+            if self._process is not None or self._closed:
+                return
+            process, connection = remote.start(self.config)
+            connection.recv()  # ("ready",): the trainer is built
+            self._connection = connection
+            self._finalizer = weakref.finalize(self, _shut_down, process, connection)  # runs once
+            self._process = process
+        threading.Thread(target=_read, args=(weakref.ref(self), connection), name="rnn-lab-reader", daemon=True).start()
 
     # --- controls ---------------------------------------------------------------------------------
 
@@ -106,6 +110,8 @@ class LiveRun:
     def advance(self, steps: int) -> None:
         """Train `steps` more steps now (the Step button); returns when they are recorded."""
         self._ensure_process()
+        if self._process is None:
+            return  # closed meanwhile
         self.running = False
         steps = min(steps, MAX_STEPS - self.step_count)
         self._ask("advanced", ("advance", max(steps, 0)))
@@ -116,10 +122,12 @@ class LiveRun:
         self._supervise()
 
     def close(self) -> None:
-        """Stop the training process now rather than when the run is collected."""
+        """Stop the training process now rather than when the run is collected; never start another."""
         self.running = False
-        if self._process is not None:
-            self._finalizer()
+        with self._start_lock:
+            self._closed = True
+            if self._process is not None:
+                self._finalizer()
 
     # --- reading ----------------------------------------------------------------------------------
 

@@ -111,13 +111,13 @@ def test_leaving_closes_an_unviewed_run_and_its_process(hub):
 
 
 def test_a_session_that_disappears_leaves_its_runs(monkeypatch, hub):
-    monkeypatch.setattr(hub_module, "ABSENT_AFTER", 0.3)
-    monkeypatch.setattr(live, "HEARTBEAT_TIMEOUT", 0.3)
     view = hub.join(SMALL, None)
     view.advance(1)  # the process exists
     view.start()
     process = view.run._process
     assert process.is_alive()
+    monkeypatch.setattr(hub_module, "ABSENT_AFTER", 0.3)  # from now on: gone after 0.3 s without a render
+    monkeypatch.setattr(live, "HEARTBEAT_TIMEOUT", 0.3)
     wait_for(lambda: SMALL not in hub.runs, seconds=5)  # no page render since: the tick drops the view
     wait_for(lambda: not process.is_alive(), seconds=5)
 
