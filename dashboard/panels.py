@@ -9,20 +9,26 @@ import streamlit as st
 from streamlit import dataframe_util
 
 from dashboard import charts, frames
-from dashboard.hub import View
+from dashboard.hub import HUB, View
 from dashboard.live import Snapshot
 from models.contenders import CONTENDERS
 from models.records import Verdict
 
 REFRESH_SECONDS = 0.5  # status, cards and the three charts redraw twice a second while training
 SLOW_REFRESH_SECONDS = 2.0  # gradient flow changes only at validation steps: redraw less often
+SESSIONS_AT_FULL_RATE = 4  # sessions on one server that all redraw at the rates above
 
 
 def live(run: View) -> None:
-    """Redraw while the run trains; once when it is paused. Two fragments, so the slow part waits."""
+    """Redraw while the run trains; once when it is paused. Two fragments, so the slow part waits.
+
+    Each session's redraws cost the server a few tens of milliseconds: beyond SESSIONS_AT_FULL_RATE
+    sessions on one server, every session redraws proportionally less often, so the total stays bounded.
+    """
     st.session_state["drawn_running"] = run.running
-    st.fragment(run_every=REFRESH_SECONDS if run.running else None)(_draw_progress)(run)
-    st.fragment(run_every=SLOW_REFRESH_SECONDS if run.running else None)(_draw_gradient_flow)(run)
+    slower = max(1.0, HUB.session_count() / SESSIONS_AT_FULL_RATE)
+    st.fragment(run_every=REFRESH_SECONDS * slower if run.running else None)(_draw_progress)(run)
+    st.fragment(run_every=SLOW_REFRESH_SECONDS * slower if run.running else None)(_draw_gradient_flow)(run)
 
 
 def _draw_progress(run: View) -> None:
