@@ -23,11 +23,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.app_server import app_server, chromium, status, wait_until
+from benchmarks.app_server import STATUS, app_server, chromium, wait_until
 from benchmarks.dashboard import MemoryPeak
 from dashboard.presets import DEFAULT_PRESET, PRESETS
 
 EXCEPTION_BOX = "[data-testid='stException']"
+WARM_UP = 10.0  # seconds between the last page showing progress and the start of the measuring window
 BROWSER_GROUP_NICE = 10  # 19 starved the pages outright; 10 leaves them a tenth of contended cores
 
 
@@ -87,9 +88,21 @@ def open_session(browser, url: str, preset: str, seed: int, errors: list[str]):
     return page
 
 
+def status(page) -> tuple[str, int]:
+    """The status line, waiting up to two minutes for a starved page to draw it."""
+    text = page.locator("[data-testid='stMarkdown']").filter(has_text=STATUS).first.inner_text(timeout=120_000)
+    state, step = STATUS.match(text).groups()
+    return state, int(step.replace(",", ""))
+
+
 def progress(pages: list, seconds: float) -> list[float]:
     """Steps/s of every page over the same window, read off each status line."""
-    wait_until(lambda: all(status(page)[1] > 0 for page in pages), seconds=180, every=0.5)
+    try:
+        wait_until(lambda: all(status(page)[1] > 0 for page in pages), seconds=180, every=0.5)
+    except TimeoutError:
+        stuck = [index for index, page in enumerate(pages) if status(page)[1] == 0]
+        print(f"  sessions still at step 0 after 180 s: {stuck} (measured anyway)", flush=True)
+    time.sleep(WARM_UP)  # every page following and redrawing before the window opens
     start = [(time.perf_counter(), status(page)[1]) for page in pages]
     time.sleep(seconds)
     end = [(time.perf_counter(), status(page)[1]) for page in pages]
@@ -97,7 +110,7 @@ def progress(pages: list, seconds: float) -> list[float]:
 
 
 def press_train(page) -> None:
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train").click(timeout=120_000)
 
 
 def run(sessions: int, mixed: bool, seconds: float) -> dict:

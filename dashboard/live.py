@@ -28,6 +28,8 @@ from models.trainer import preview
 MAX_STEPS = LIMITS.steps[1]  # a run pauses itself here, so one tab cannot train forever
 HEARTBEAT_TIMEOUT = 5.0  # seconds without a page render after which, outside a server, training pauses
 CHECK_EVERY = 0.25  # seconds between the reader's checks for a viewer
+READY_TIMEOUT = 20.0  # seconds a new training process may take to build its models (under load)
+START_ATTEMPTS = 3
 REPLY_TIMEOUT = 120.0  # the longest a Step may take (25 steps of the largest model)
 MAX_STEP_ROWS = 8_000  # step records kept per run (all contenders): 2,000 points a contender, ~2 MB
 MEMO_SIZE = 8  # chart data kept per run: a few recent steps, shared by the sessions drawing them
@@ -87,8 +89,17 @@ class LiveRun:
         with self._start_lock:
             if self._process is not None or self._closed:
                 return
-            process, connection = remote.start(self.config)
-            connection.recv()  # ("ready",): the trainer is built
+            for _attempt in range(START_ATTEMPTS):
+                process, connection = remote.start(self.config)
+                if connection.poll(READY_TIMEOUT):  # ("ready",): the trainer is built
+                    connection.recv()
+                    break
+                # Under a burst of simultaneous starts a child has been seen never to report: start another.
+                process.kill()
+                connection.close()
+            else:
+                self.running, self.message = False, "The training process did not start; press Reset."
+                return
             self._connection = connection
             self._finalizer = weakref.finalize(self, _shut_down, process, connection)  # runs once
             self._process = process
