@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -102,9 +103,34 @@ def memory(pid: int) -> dict[str, float]:
     return sizes
 
 
-def status(page: Any) -> tuple[str, int]:
-    """The page's status line: ("Training" or "Paused", step)."""
-    text = page.locator("[data-testid='stMarkdown']").filter(has_text=STATUS).first.inner_text()
+class Sampler:
+    """Calls `sample()` every `every` seconds in a thread while the `with` block runs."""
+
+    every = 0.25
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _loop(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.sample()
+
+    def sample(self) -> None:
+        raise NotImplementedError
+
+
+def status(page: Any, timeout: float = 30_000) -> tuple[str, int]:
+    """The page's status line: ("Training" or "Paused", step); waits up to `timeout` ms for it."""
+    text = page.locator("[data-testid='stMarkdown']").filter(has_text=STATUS).first.inner_text(timeout=timeout)
     state, step = STATUS.match(text).groups()
     return state, int(step.replace(",", ""))
 

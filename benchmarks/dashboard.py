@@ -6,10 +6,9 @@ Part of `python -m benchmarks`; alone: python -m benchmarks.dashboard [--quick]
 from __future__ import annotations
 
 import argparse
-import threading
 import time
 
-from benchmarks.app_server import app_server, chromium, contenders_drawn, memory, status, wait_until
+from benchmarks.app_server import Sampler, app_server, chromium, contenders_drawn, memory, status, wait_until
 from benchmarks.timing import Row, median, spread
 from dashboard.presets import DEFAULT_PRESET, PRESETS
 from models.trainer import Trainer, limit_threads
@@ -108,27 +107,20 @@ def measure(quick: bool) -> list[Row]:
     ]
 
 
-class MemoryPeak:
+class MemoryPeak(Sampler):
     """Samples the server's process tree every 0.2 s while in use; keeps the peak of the total."""
 
+    every = 0.2
+
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self.stopped = pid, {"total": 0.0, "parts": {}}, threading.Event()
-        self.thread = threading.Thread(target=self._sample, daemon=True)
+        super().__init__()
+        self.pid, self.peak = pid, {"total": 0.0, "parts": {}}
 
-    def __enter__(self) -> MemoryPeak:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stopped.set()
-        self.thread.join()
-
-    def _sample(self) -> None:
-        while not self.stopped.wait(0.2):
-            sizes = memory(self.pid)
-            total = sum(sizes.values())
-            if total > self.peak["total"]:
-                self.peak = {"total": total, "parts": sizes}
+    def sample(self) -> None:
+        sizes = memory(self.pid)
+        total = sum(sizes.values())
+        if total > self.peak["total"]:
+            self.peak = {"total": total, "parts": sizes}
 
     def result(self) -> dict:
         return self.peak

@@ -18,44 +18,35 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.app_server import STATUS, app_server, chromium, wait_until
+from benchmarks.app_server import Sampler, app_server, chromium, status, wait_until
 from benchmarks.dashboard import MemoryPeak
 from dashboard.presets import DEFAULT_PRESET, PRESETS
 
 EXCEPTION_BOX = "[data-testid='stException']"
+STARVED = 120_000  # ms a page may take to draw its status line: thirty pages on two cores are slow
 WARM_UP = 10.0  # seconds between the last page showing progress and the start of the measuring window
 BROWSER_GROUP_NICE = 10  # 19 starved the pages outright; 10 leaves them a tenth of contended cores
 
 
-class HealthPoller:
+class HealthPoller(Sampler):
     """Polls /_stcore/health every 0.25 s in a thread; keeps every latency (a failure counts as 10 s)."""
 
     def __init__(self, url: str) -> None:
-        self.url, self.latencies, self.stopped = url, [], threading.Event()
-        self.thread = threading.Thread(target=self._poll, daemon=True)
+        super().__init__()
+        self.url, self.latencies = url, []
 
-    def __enter__(self) -> HealthPoller:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stopped.set()
-        self.thread.join()
-
-    def _poll(self) -> None:
-        while not self.stopped.wait(0.25):
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=10) as response:
-                    response.read()
-                self.latencies.append(time.perf_counter() - started)
-            except OSError:
-                self.latencies.append(10.0)
+    def sample(self) -> None:
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=10) as response:
+                response.read()
+            self.latencies.append(time.perf_counter() - started)
+        except OSError:
+            self.latencies.append(10.0)
 
 
 def renice_browser() -> None:
@@ -89,24 +80,17 @@ def open_session(browser, url: str, preset: str, seed: int, errors: list[str]):
     return page
 
 
-def status(page) -> tuple[str, int]:
-    """The status line, waiting up to two minutes for a starved page to draw it."""
-    text = page.locator("[data-testid='stMarkdown']").filter(has_text=STATUS).first.inner_text(timeout=120_000)
-    state, step = STATUS.match(text).groups()
-    return state, int(step.replace(",", ""))
-
-
 def progress(pages: list, seconds: float) -> list[float]:
     """Steps/s of every page over the same window, read off each status line."""
     try:
-        wait_until(lambda: all(status(page)[1] > 0 for page in pages), seconds=180, every=0.5)
+        wait_until(lambda: all(status(page, STARVED)[1] > 0 for page in pages), seconds=180, every=0.5)
     except TimeoutError:
-        stuck = [index for index, page in enumerate(pages) if status(page)[1] == 0]
+        stuck = [index for index, page in enumerate(pages) if status(page, STARVED)[1] == 0]
         print(f"  sessions still at step 0 after 180 s: {stuck} (measured anyway)", flush=True)
     time.sleep(WARM_UP)  # every page following and redrawing before the window opens
-    start = [(time.perf_counter(), status(page)[1]) for page in pages]
+    start = [(time.perf_counter(), status(page, STARVED)[1]) for page in pages]
     time.sleep(seconds)
-    end = [(time.perf_counter(), status(page)[1]) for page in pages]
+    end = [(time.perf_counter(), status(page, STARVED)[1]) for page in pages]
     return [(e[1] - s[1]) / (e[0] - s[0]) for s, e in zip(start, end, strict=True)]
 
 

@@ -173,10 +173,6 @@ class Hub:
         with self._lock:
             return len({view.session_id or view.id for views in self.views.values() for view in views})
 
-    def queue_position(self, run: LiveRun) -> int | None:
-        with self._lock:
-            return self.queue.index(run) if run in self.queue else None
-
     # --- the scheduler ---------------------------------------------------------------------------
 
     def tick(self) -> None:
