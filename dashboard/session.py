@@ -26,8 +26,6 @@ def check_url_once() -> list[str]:
         for key in raw:
             if key in base:
                 st.session_state[key] = values.get(key, base[key])
-                if key not in values:  # rejected: Streamlit's own binding must not read it either (1e999 crashed it)
-                    del st.query_params[key]
         st.session_state["url_warnings"] = warnings
         st.session_state["mode"] = values.get("mode", "lab")
     return st.session_state["url_warnings"]
