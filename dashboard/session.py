@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -28,7 +30,22 @@ def check_url_once() -> list[str]:
                 st.session_state[key] = values.get(key, base[key])
         st.session_state["url_warnings"] = warnings
         st.session_state["mode"] = values.get("mode", "lab")
+        unbindable = [key for key, texts in raw.items() if any(_non_finite(text) for text in texts)]
+        if unbindable:
+            # Streamlit 1.67's own URL binding raises OverflowError on ?gap=1e999 (it catches only
+            # ValueError). Drop such values from the URL and start again, so the widgets bind to a clean one;
+            # the warning and the defaults written above carry over.
+            for key in unbindable:
+                del st.query_params[key]
+            st.rerun()
     return st.session_state["url_warnings"]
+
+
+def _non_finite(text: str) -> bool:
+    try:
+        return not math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def workshop_mode() -> bool:

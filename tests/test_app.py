@@ -101,6 +101,18 @@ def test_no_contenders_is_explained_and_nothing_breaks():
     assert not at.exception and at.session_state["run"].step_count == 25
 
 
+@pytest.mark.parametrize("key", ["gap", "hidden", "batch", "seed"])
+def test_an_infinite_whole_number_in_the_url_warns_and_the_widget_still_works(key):
+    at = page(**{"seed": "7", key: "1e999"})  # seed=7 shows the other bindings are untouched
+    assert not at.exception
+    assert any(f"`{key}`" in w.value and "1e999" in w.value for w in at.warning)
+    default = values_of(PRESETS["vanishing"].config, "vanishing")[key]
+    assert at.number_input(key=key).value == default
+    at.number_input(key=key).set_value(default + 1).run()  # the widget works after the first run
+    assert not at.exception and at.number_input(key=key).value == default + 1
+    assert at.number_input(key="seed").value == (7 if key != "seed" else default + 1)
+
+
 def test_workshop_mode_puts_the_exercise_first_and_hides_the_settings():
     at = page(mode="workshop", preset="exploding")
     assert not at.exception and not at.warning

@@ -105,3 +105,18 @@ def test_a_malformed_url_shows_a_warning_and_the_default(server, page):
     page.get_by_text(re.compile(r"URL parameter hidden: .99999. is outside 1 to 128")).wait_for()
     sidebar = page.locator("[data-testid='stSidebar']")
     expect(number(sidebar, "Gap (time steps to remember across)")).to_have_value("50", timeout=10_000)
+
+
+def test_an_infinite_number_in_the_url_is_dropped_and_the_widget_binds_again(server, page):
+    """?gap=1e999 crashed Streamlit 1.67's own URL binding (OverflowError); the page warns and carries on."""
+    page.goto(f"{server}/?gap=1e999&seed=3")
+    page.get_by_text(re.compile(r"URL parameter gap: .1e999. is not a whole number")).wait_for()
+    sidebar = page.locator("[data-testid='stSidebar']")
+    gap = number(sidebar, "Gap (time steps to remember across)")
+    expect(gap).to_have_value("50", timeout=10_000)
+    wait_until(lambda: "1e999" not in page.url)
+    gap.fill("30")
+    gap.press("Enter")
+    wait_until(lambda: "gap=30" in page.url and "seed=3" in page.url)
+    page.get_by_role("button", name="Step 25").click()
+    wait_until(lambda: status(page)[1] == 25)
