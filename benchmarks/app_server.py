@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -35,15 +36,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(timeout: float = 60.0) -> Iterator[tuple[str, Path, int]]:
-    """Start the dashboard on a free local port; yield its URL, log file and process id; stop it afterwards."""
+def app_server(timeout: float = 60.0, env: dict[str, str] | None = None) -> Iterator[tuple[str, Path, int]]:
+    """Start the dashboard on a free local port; yield its URL, log file and process id; stop it afterwards.
+
+    `env`: extra environment variables for the server (e.g. RNN_LAB_PROGRESS_LOG=1 for the load test).
+    """
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port)]
     command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "streamlit.log"
         with log.open("w") as stream:
-            process = subprocess.Popen(command, cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT, text=True)
+            process = subprocess.Popen(
+                command, cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})}
+            )
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until(lambda: process.poll() is not None or healthy(url), seconds=timeout, every=0.3)

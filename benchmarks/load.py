@@ -4,10 +4,11 @@ python -m benchmarks.load --sessions 8                  # 8 identical sessions (
 python -m benchmarks.load --sessions 30 --mixed         # 30 sessions spread over every preset
 python -m benchmarks.load --sessions 2 --seconds 5      # a quick check that it runs
 
-Reports each session's training progress (steps/s read off its status line) against a lone session measured
-first on the same server, the health endpoint's latency (median, p95, max, polled every 0.25 s throughout),
-the server's peak memory (PSS of the server and its training processes) and every exception: Streamlit
-exception boxes on the pages, JavaScript page errors, and tracebacks in the server log.
+Reports each session's training progress (steps/s, the slope of the step on its status line over time)
+against a lone session measured first on the same server, the health endpoint's latency (median, p95, max,
+polled every 0.25 s throughout), the server's peak memory (PSS of the server and its training processes)
+and every exception: Streamlit exception boxes on the pages, JavaScript page errors, and tracebacks in the
+server log.
 
 The browser renderers run at the lowest CPU priority: on a deployment the browsers are the participants'
 own machines, so what is measured here is the server's share of the cores.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import time
 import urllib.request
@@ -80,18 +82,56 @@ def open_session(browser, url: str, preset: str, seed: int, errors: list[str]):
     return page
 
 
-def progress(pages: list, seconds: float) -> list[float]:
-    """Steps/s of every page over the same window, read off each status line."""
+Rate = tuple[str, float, int]  # preset, steps/s, server redraws in the window
+
+
+def progress(pages: list, page_presets: list[str], seconds: float, log: Path) -> tuple[list[Rate], list[int]]:
+    """Every session's steps/s over one window, and how many steps behind its run each page's drawing is.
+
+    The server (run with RNN_LAB_PROGRESS_LOG=1) logs the step it sends each session, with its own clock,
+    at every redraw. A session's rate is the slope of a least-squares line through those points: its
+    progress as the server delivers it, whatever the page's browser makes of it. Returns (preset, steps/s,
+    redraws in the window) per session, and each page's lag at the end: the newest step the server sent
+    for its preset minus the step on its status line (the browsers share this machine's two cores).
+    """
     try:
         wait_until(lambda: all(status(page, STARVED)[1] > 0 for page in pages), seconds=180, every=0.5)
     except TimeoutError:
         stuck = [index for index, page in enumerate(pages) if status(page, STARVED)[1] == 0]
         print(f"  sessions still at step 0 after 180 s: {stuck} (measured anyway)", flush=True)
     time.sleep(WARM_UP)  # every page following and redrawing before the window opens
-    start = [(time.perf_counter(), status(page, STARVED)[1]) for page in pages]
+    opened = time.time()
     time.sleep(seconds)
-    end = [(time.perf_counter(), status(page, STARVED)[1]) for page in pages]
-    return [(e[1] - s[1]) / (e[0] - s[0]) for s, e in zip(start, end, strict=True)]
+    closed = time.time()
+    drawn = [status(page, STARVED) for page in pages]
+    points: dict[str, list[tuple[float, int]]] = {}
+    presets: dict[str, str] = {}
+    newest: dict[str, int] = {}
+    for session, preset, step, at in progress_lines(log):
+        if at >= opened:
+            newest[preset] = max(newest.get(preset, 0), step)
+        if opened <= at <= closed:
+            points.setdefault(session, []).append((at, step))
+            presets[session] = preset
+    rates = [(presets[session], _slope(mine), len(mine)) for session, mine in points.items()]
+    lags = [newest.get(preset, 0) - step for preset, (_, step) in zip(page_presets, drawn, strict=True)]
+    return rates, lags
+
+
+PROGRESS_LINE = re.compile(r"^rnn-lab-progress (\S+) (\w+) (\d+) (\d+\.\d+)$", re.MULTILINE)
+
+
+def progress_lines(log: Path) -> list[tuple[str, str, int, float]]:
+    """(session, preset, step, server time) for every redraw the server logged."""
+    found = PROGRESS_LINE.findall(log.read_text())
+    return [(session, preset, int(step), float(at)) for session, preset, step, at in found]
+
+
+def _slope(readings: list[tuple[float, int]]) -> float:
+    if len(readings) < 2:
+        return 0.0
+    times, steps = zip(*readings, strict=True)
+    return statistics.linear_regression(times, steps).slope
 
 
 def press_train(page) -> None:
@@ -101,12 +141,14 @@ def press_train(page) -> None:
 def run(sessions: int, mixed: bool, seconds: float) -> dict:
     presets = list(PRESETS) if mixed else [DEFAULT_PRESET]
     errors: list[str] = []
-    with app_server() as (url, log, pid), chromium() as browser, HealthPoller(url) as health:
+    server = app_server(env={"RNN_LAB_PROGRESS_LOG": "1"})
+    with server as (url, log, pid), chromium() as browser, HealthPoller(url) as health:
         renice_browser()
         lone = open_session(browser, url, DEFAULT_PRESET, seed=1, errors=errors)  # seed 1: a run of its own
         renice_browser()
         press_train(lone)
-        lone_rate = progress([lone], seconds)[0]
+        (lone_rate,), _ = progress([lone], [DEFAULT_PRESET], seconds, log)
+        lone_rate = lone_rate[1]
         lone.get_by_role("button", name="Pause").click()
         lone.close()
 
@@ -118,9 +160,9 @@ def run(sessions: int, mixed: bool, seconds: float) -> dict:
             opened = time.perf_counter()
             for page in pages:
                 press_train(page)
-            rates = progress(pages, seconds)
+            rates, lags = progress(pages, [presets[i % len(presets)] for i in range(sessions)], seconds, log)
             boxes = sum(page.locator(EXCEPTION_BOX).count() for page in pages)
-        tracebacks = log.read_text().count("Traceback")
+        server_log = log.read_text()
         for page in pages:
             page.close()
     latencies = sorted(health.latencies)
@@ -129,30 +171,40 @@ def run(sessions: int, mixed: bool, seconds: float) -> dict:
         "mixed": mixed,
         "lone": lone_rate,
         "rates": rates,
-        "presets": [presets[index % len(presets)] for index in range(sessions)],
+        "lags": lags,
         "health": latencies,
         "memory": peak.result(),
         "exceptions": boxes,
         "page_errors": errors,
-        "tracebacks": tracebacks,
+        "tracebacks": server_log.count("Traceback"),
+        "first_traceback": server_log[server_log.find("Traceback") :][:3000] if "Traceback" in server_log else "",
         "opened_seconds": time.perf_counter() - opened,
     }
 
 
 def report(result: dict) -> None:
-    rates, lone, latencies = result["rates"], result["lone"], result["health"]
+    lone, latencies = result["lone"], result["health"]
+    measured = [(preset, rate) for preset, rate, redraws in result["rates"] if redraws >= 2]
     kind = "mixed presets" if result["mixed"] else f"identical ({DEFAULT_PRESET})"
     print(f"{result['sessions']} sessions, {kind}")
     print(f"  lone session: {lone:.1f} steps/s")
-    ratios = [rate / lone for rate in rates]
+    ratios = [rate / lone for _, rate in measured]
+    redraws = sorted(count for _, _, count in result["rates"])
     print(
-        f"  per session: median {statistics.median(rates):.1f} steps/s = {statistics.median(ratios):.2f}× lone; "
-        f"slowest {min(ratios):.2f}×, fastest {max(ratios):.2f}×"
+        f"  per session ({len(measured)} of {result['sessions']} measured): median "
+        f"{statistics.median(rate for _, rate in measured):.1f} steps/s = {statistics.median(ratios):.2f}× lone; "
+        f"slowest {min(ratios):.2f}×, fastest {max(ratios):.2f}× "
+        f"(server redraws per session in the window: median {statistics.median(redraws):.0f}, fewest {redraws[0]})"
     )
     if result["mixed"]:
-        for preset in dict.fromkeys(result["presets"]):
-            mine = [r / lone for r, p in zip(rates, result["presets"], strict=True) if p == preset]
+        for preset in dict.fromkeys(preset for preset, _ in measured):
+            mine = [rate / lone for name, rate in measured if name == preset]
             print(f"    {preset:<12} {len(mine)} sessions: {statistics.median(mine):.2f}× lone")
+    lags = sorted(result["lags"])
+    print(
+        f"  pages drew their status line {statistics.median(lags):.0f} steps behind their run (median; worst "
+        f"{lags[-1]}): on this machine the browsers share the server's two cores, at the lowest priority"
+    )
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
     print(
         f"  health: median {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
@@ -167,6 +219,8 @@ def report(result: dict) -> None:
     )
     for error in result["page_errors"][:5]:
         print(f"    page error: {error[:200]}")
+    if result["first_traceback"]:
+        print("  the server log's first traceback:\n" + result["first_traceback"])
 
 
 def main(argv: list[str] | None = None) -> None:

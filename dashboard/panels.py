@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import sys
+import time
 
 import streamlit as st
 from streamlit import dataframe_util
@@ -17,6 +20,8 @@ from models.records import Verdict
 REFRESH_SECONDS = 0.5  # status, cards and the three charts redraw twice a second while training
 SLOW_REFRESH_SECONDS = 2.0  # gradient flow changes only at validation steps: redraw less often
 SESSIONS_AT_FULL_RATE = 4  # sessions on one server that all redraw at the rates above
+# The load test (benchmarks/load.py) sets this to read each session's progress off the server's clock.
+PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"
 
 
 def live(run: View) -> None:
@@ -34,6 +39,9 @@ def live(run: View) -> None:
 def _draw_progress(run: View) -> None:
     run.keep_alive()
     snapshot = run.snapshot()
+    if PROGRESS_LOG:
+        preset = st.session_state.get("preset")
+        sys.stderr.write(f"rnn-lab-progress {run.session_id} {preset} {snapshot.step} {time.time():.3f}\n")
     if st.session_state.get("drawn_running") and not snapshot.running:
         st.rerun()  # the run paused itself (step limit, all diverged): redraw the page and its buttons
     status_line(snapshot)

@@ -1,5 +1,6 @@
 """The benchmark suite runs end to end in its quick mode and prints every section (speed is not judged here)."""
 
+import re
 import subprocess
 import sys
 
@@ -21,3 +22,21 @@ def test_quick_suite_prints_every_section():
     assert not any("skipped" in row for row in rows), result.stdout
     unmeasured = [row for row in rows if row.split("|")[3].strip() == "–"]
     assert all("verdict (browser)" in row for row in unmeasured), unmeasured  # the full run only
+
+
+def test_load_test_measures_every_session_and_reports_no_exception():
+    """Two real browser sessions of one preset: both measured from the server's log, sharing one run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load", "--sessions", "2", "--seconds", "6"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "per session (2 of 2 measured)" in out, out
+    slowest, fastest = (float(x) for x in re.search(r"slowest ([\d.]+)×, fastest ([\d.]+)×", out).groups())
+    assert fastest - slowest < 0.15 * fastest, out  # one shared run: every viewer sees the same progress
+    assert "exceptions: 0 on pages, 0 page errors, 0 tracebacks" in out, out
+    assert re.search(r"health: median \d+ ms, p95 \d+ ms", out) and "server memory, peak PSS" in out, out
