@@ -17,7 +17,8 @@ from dashboard.live import Snapshot
 from models.contenders import CONTENDERS
 from models.records import Verdict
 
-REFRESH_SECONDS = 0.5  # status, cards and the three charts redraw twice a second while training
+REFRESH_SECONDS = 0.5  # the status line and the verdict cards redraw twice a second while training
+CHART_REFRESH_SECONDS = 1.0  # the three charts: each redraw costs the browser far more than the text
 SLOW_REFRESH_SECONDS = 2.0  # gradient flow changes only at validation steps: redraw less often
 SESSIONS_AT_FULL_RATE = 4  # sessions on one server that all redraw at the rates above
 # The load test (benchmarks/load.py) sets this to read each session's progress off the server's clock.
@@ -25,7 +26,7 @@ PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"
 
 
 def live(run: View) -> None:
-    """Redraw while the run trains; once when it is paused. Two fragments, so the slow part waits.
+    """Redraw while the run trains; once when it is paused. Three fragments, so the costly parts wait.
 
     Each session's redraws cost the server a few tens of milliseconds: beyond SESSIONS_AT_FULL_RATE
     sessions on one server, every session redraws proportionally less often, so the total stays bounded.
@@ -33,6 +34,7 @@ def live(run: View) -> None:
     st.session_state["drawn_running"] = run.running
     slower = max(1.0, HUB.session_count() / SESSIONS_AT_FULL_RATE)
     st.fragment(run_every=REFRESH_SECONDS * slower if run.running else None)(_draw_progress)(run)
+    st.fragment(run_every=CHART_REFRESH_SECONDS * slower if run.running else None)(_draw_charts)(run)
     st.fragment(run_every=SLOW_REFRESH_SECONDS * slower if run.running else None)(_draw_gradient_flow)(run)
 
 
@@ -46,6 +48,10 @@ def _draw_progress(run: View) -> None:
         st.rerun()  # the run paused itself (step limit, all diverged): redraw the page and its buttons
     status_line(snapshot)
     verdict_cards(run, snapshot)
+
+
+def _draw_charts(run: View) -> None:
+    snapshot = run.snapshot()
     if snapshot.step == 0:
         st.info("Press **Train** to start (or **Step** for 25 steps). Charts appear with the first step.")
         return
