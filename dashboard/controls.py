@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.presets import PRESETS
+from dashboard.presets import DEFAULT_PRESET, PRESETS
 from dashboard.state import URL_KEYS, defaults, values_of
 from models.config import CONTENDER_KEYS, LIMITS, OPTIMIZER_KEYS, TASK_KEYS
 
@@ -19,8 +19,11 @@ def apply_preset() -> None:
 
 
 def sidebar() -> dict[str, object]:
-    """Draw the controls; return their values keyed as in the URL."""
-    base = defaults()
+    """Draw the controls; return their values keyed as in the URL.
+
+    Each widget's default is the chosen preset's value: the URL keeps only what differs from the preset.
+    """
+    base = defaults(st.session_state.get("preset", DEFAULT_PRESET))
     bar = st.sidebar
     bar.selectbox(
         "Preset (workshop exercise)",

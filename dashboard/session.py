@@ -9,7 +9,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.hub import HUB, View
 from dashboard.presets import DEFAULT_PRESET, PRESETS
-from dashboard.state import check_url, config_of, defaults, values_of
+from dashboard.state import URL_KEYS, check_url, config_of, settings_of, values_of
 from models.config import ConfigError, RunConfig
 
 STEP_BUTTON_STEPS = 25  # one validation interval: enough for a new point on every curve
@@ -24,10 +24,10 @@ def check_url_once() -> list[str]:
     if "url_warnings" not in st.session_state:
         raw = {key: st.query_params.get_all(key) for key in st.query_params}
         values, warnings = check_url(raw)
-        base = defaults()
-        for key in raw:
-            if key in base:
-                st.session_state[key] = values.get(key, base[key])
+        if any(key in URL_KEYS for key in raw):
+            # Every setting, including those the URL leaves out: they take the URL's preset's values.
+            for key, value in settings_of(values).items():
+                st.session_state[key] = value
         st.session_state["url_warnings"] = warnings
         st.session_state["mode"] = values.get("mode", "lab")
         unbindable = [key for key, texts in raw.items() if any(_non_finite(text) for text in texts)]

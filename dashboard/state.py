@@ -22,9 +22,19 @@ CONFIG_KEYS = tuple(f.name for f in fields(RunConfig) if f.name != "eval_every")
 MODES = ("lab", "workshop")  # ?mode=workshop: the preset's exercise up front, no settings to change
 
 
-def defaults() -> dict[str, object]:
-    """Widget values before anyone touches them: the default preset's configuration."""
-    return values_of(PRESETS[DEFAULT_PRESET].config, DEFAULT_PRESET)
+def defaults(preset: str = DEFAULT_PRESET) -> dict[str, object]:
+    """Widget values before anyone touches them: a preset's configuration (the default preset's if none).
+
+    The URL names a preset and only the settings that differ from it, so `?preset=copy` is the copy
+    exercise exactly as tested. The preset widget's own default is always the default preset.
+    """
+    return {**values_of(PRESETS[preset].config, preset), "preset": DEFAULT_PRESET}
+
+
+def settings_of(parsed: Mapping[str, object]) -> dict[str, object]:
+    """Every setting for checked URL values: what the URL gives, else its preset's value."""
+    preset = str(parsed.get("preset", DEFAULT_PRESET))
+    return {**defaults(preset), "preset": preset, **{key: parsed[key] for key in URL_KEYS if key in parsed}}
 
 
 def values_of(config: RunConfig, preset: str) -> dict[str, object]:
@@ -35,10 +45,14 @@ def values_of(config: RunConfig, preset: str) -> dict[str, object]:
 
 
 def check_url(params: Mapping[str, list[str]]) -> tuple[dict[str, object], list[str]]:
-    """Parse raw query parameters; return the valid values by key, and one warning per rejected one."""
+    """Parse raw query parameters; return the valid values by key, and one warning per rejected one.
+
+    A rejected setting falls back to the URL's preset's value (the default preset's if none is valid).
+    """
     values: dict[str, object] = {}
     warnings: list[str] = []
-    for key, raw in params.items():
+    preset = DEFAULT_PRESET
+    for key, raw in sorted(params.items(), key=lambda item: item[0] != "preset"):  # the preset first
         if key == "mode":
             text = raw[-1].strip() if raw else ""
             if text in MODES:
@@ -59,8 +73,9 @@ def check_url(params: Mapping[str, list[str]]) -> tuple[dict[str, object], list[
                 raw = [part for part in _contender_parts(raw) if part in CONTENDER_KEYS]
         try:
             values[key] = parse(key, raw)
+            preset = values[key] if key == "preset" else preset
         except ConfigError as error:
-            default = defaults()[key]
+            default = defaults(preset)[key]
             warnings.append(f"URL parameter `{key}`: {error}. Using the default, {_shown(default)}.")
     return values, warnings
 
@@ -101,8 +116,8 @@ def parse(key: str, raw: list[str]) -> object:
 
 
 def url_of(values: Mapping[str, object]) -> dict[str, str | list[str]]:
-    """The query parameters for these values, leaving out what equals the default (as the binding does)."""
-    base = defaults()
+    """The query parameters for these values, leaving out what equals the preset's value (as the binding does)."""
+    base = defaults(str(values["preset"]))
     params: dict[str, str | list[str]] = {}
     for key in URL_KEYS:
         value = values[key]

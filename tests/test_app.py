@@ -1,5 +1,6 @@
 """The page, driven by Streamlit's AppTest: presets, controls → engine config, URLs, bad input."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,21 @@ def test_no_contenders_is_explained_and_nothing_breaks():
     assert any("cannot run" in e.value and "at least one" in e.value for e in at.error)
     button(at, "Step 25").click().run()  # steps the run that was already there, with its own settings
     assert not at.exception and at.session_state["run"].step_count == 25
+
+
+@pytest.mark.parametrize("preset", ["copy", "exploding"])
+def test_a_url_naming_only_a_preset_trains_that_preset_as_tested(preset):
+    at = page(preset=preset)
+    assert not at.exception and not at.warning
+    assert at.session_state["run"].config == PRESETS[preset].config
+    assert at.number_input(key="gap").value == PRESETS[preset].config.gap
+
+
+def test_url_settings_apply_on_top_of_the_urls_preset():
+    at = page(preset="copy", gap="30", hidden="oops")
+    assert at.session_state["run"].config == replace(PRESETS["copy"].config, gap=30)
+    hidden = PRESETS["copy"].config.hidden
+    assert any(f"Using the default, '{hidden}'" in w.value for w in at.warning)  # the preset's, not the lab's
 
 
 @pytest.mark.parametrize("key", ["gap", "hidden", "batch", "seed"])

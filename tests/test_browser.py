@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from benchmarks.app_server import ROOT, app_server, chromium, contenders_drawn, status, wait_until
+from dashboard.presets import PRESETS
 
 pytestmark = pytest.mark.browser
 
@@ -120,3 +121,16 @@ def test_an_infinite_number_in_the_url_is_dropped_and_the_widget_binds_again(ser
     wait_until(lambda: "gap=30" in page.url and "seed=3" in page.url)
     page.get_by_role("button", name="Step 25").click()
     wait_until(lambda: status(page)[1] == 25)
+
+
+def test_the_url_keeps_what_differs_from_the_chosen_preset(server, page):
+    """?preset=exploding is the preset as tested; a gap set back to the lab's default 50 stays in the URL."""
+    page.goto(f"{server}/?preset=exploding")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    gap = number(sidebar, "Gap (time steps to remember across)")
+    expect(gap).to_have_value(str(PRESETS["exploding"].config.gap), timeout=10_000)
+    gap.fill("50")
+    gap.press("Enter")
+    wait_until(lambda: "gap=50" in page.url and "preset=exploding" in page.url)
+    page.reload()
+    expect(number(sidebar, "Gap (time steps to remember across)")).to_have_value("50", timeout=10_000)

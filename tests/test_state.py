@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.presets import DEFAULT_PRESET, PRESETS
-from dashboard.state import URL_KEYS, check_url, config_of, defaults, url_of, values_of
+from dashboard.state import URL_KEYS, check_url, config_of, defaults, settings_of, url_of, values_of
 from models.config import RunConfig
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -36,7 +36,7 @@ def test_a_full_url_parses_to_its_configuration():
     }
     values, warnings = check_url(params)
     assert warnings == []
-    config = config_of({**defaults(), **values})
+    config = config_of(settings_of(values))
     assert config == RunConfig(
         task="recall", gap=120, contenders=("rnn", "gru"), hidden=64, equal_params=True, lr=0.003,
         optimizer="sgd", batch=32, clip=0.5, init_scale=1.5, forget_bias=2.0, seed=7,
@@ -46,7 +46,7 @@ def test_a_full_url_parses_to_its_configuration():
 def test_the_clis_comma_form_of_contenders_is_accepted():
     values, warnings = check_url({"contenders": ["gru,rnn"]})
     assert warnings == [] and values["contenders"] == ["gru", "rnn"]
-    assert config_of({**defaults(), **values}).contenders == ("rnn", "gru")  # the legend's order
+    assert config_of(settings_of(values)).contenders == ("rnn", "gru")  # the legend's order
 
 
 @pytest.mark.parametrize(
@@ -96,8 +96,8 @@ def test_every_preset_round_trips_through_the_url(preset):
     raw = {key: value if isinstance(value, list) else [value] for key, value in params.items()}
     parsed, warnings = check_url(raw)
     assert warnings == []
-    assert config_of({**defaults(), **parsed}) == PRESETS[preset].config
-    assert {**defaults(), **parsed}["preset"] == preset
+    assert config_of(settings_of(parsed)) == PRESETS[preset].config
+    assert settings_of(parsed)["preset"] == preset
 
 
 def test_defaults_leave_the_url_empty():
@@ -110,7 +110,7 @@ text = st.text(max_size=30)
 @given(st.dictionaries(st.sampled_from([*URL_KEYS, "mode", "x"]), st.lists(text, max_size=3), max_size=8))
 def test_any_query_string_gives_a_runnable_configuration(params):
     values, warnings = check_url(params)
-    config = config_of({**defaults(), **values})  # never raises: every accepted value is in range
+    config = config_of(settings_of(values))  # never raises: every accepted value is in range
     assert isinstance(config, RunConfig)
     assert all(isinstance(w, str) and w for w in warnings)
 
