@@ -63,7 +63,7 @@ def _step(trainer: Trainer) -> tuple:
 def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     # torch.optim's first optimizer imports torch._dynamo (~2 s): do it once, in the forkserver.
-    context.set_forkserver_preload(["__main__", "models.trainer", "torch._dynamo"])
+    context.set_forkserver_preload(["__main__", "models.trainer", "torch._dynamo", "models.forkserver_preload"])
     return context
 
 
