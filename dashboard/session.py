@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -30,22 +28,15 @@ def check_url_once() -> list[str]:
                 st.session_state[key] = value
         st.session_state["url_warnings"] = warnings
         st.session_state["mode"] = values.get("mode", "lab")
-        unbindable = [key for key, texts in raw.items() if any(_non_finite(text) for text in texts)]
-        if unbindable:
-            # Streamlit 1.67's own URL binding raises OverflowError on ?gap=1e999 (it catches only
-            # ValueError). Drop such values from the URL and start again, so the widgets bind to a clean one;
-            # the warning and the defaults written above carry over.
-            for key in unbindable:
+        rejected = [key for key in raw if key in URL_KEYS and key not in values]
+        if rejected:
+            # Out of the URL before any widget binds to it: Streamlit 1.67's own binding raises OverflowError
+            # on ?gap=1e999 (it catches only ValueError). The rerun binds to the cleaned URL; the warnings
+            # and the values written above carry over.
+            for key in rejected:
                 del st.query_params[key]
             st.rerun()
     return st.session_state["url_warnings"]
-
-
-def _non_finite(text: str) -> bool:
-    try:
-        return not math.isfinite(float(text))
-    except ValueError:
-        return False
 
 
 def workshop_mode() -> bool:
