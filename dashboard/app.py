@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 import streamlit as st
 
 from dashboard import controls, explain, frames, panels, session
-from dashboard.presets import PRESETS
+from dashboard.presets import PACES, PRESETS
 
 
 def main() -> None:
@@ -48,7 +48,10 @@ def main() -> None:
     elif run is not None and run.config != config:
         st.info("Settings changed: they apply when you press **Reset** (the current run keeps its own settings).")
 
-    train, pause, step, reset = st.columns(4)
+    train, pause, step, reset, pace = st.columns([1, 1, 1, 1, 1.3], vertical_alignment="bottom")
+    pace_key = controls.pace(pace)
+    if run is not None:
+        run.set_pace(PACES[pace_key])
     running = run is not None and run.running
     train.button(
         "Train", icon=":material/play_arrow:", type="primary", disabled=running or run is None,
@@ -92,11 +95,9 @@ def main() -> None:
 
 
 def exercise(preset) -> None:
-    """Workshop mode: the exercise in large type, the answer behind a click, the settings fixed."""
+    """Workshop mode: the exercise in large type, the settings fixed; the claim shows at the deciding step."""
     first, second = preset.exercise.split("\n", 1)
     st.info(f"### {first}\n{second}", icon=":material/school:")
-    with st.expander("Reveal what this run shows"):
-        st.markdown(preset.claim)
     st.sidebar.markdown(
         f"**Workshop mode**: the settings are preset **{preset.key}**'s, exactly as tested. "
         f"[Open the full lab](?preset={preset.key}) to change them."

@@ -8,13 +8,17 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-# Okabe & Ito's colour-blind-safe palette; dashes tell the lines apart in greyscale too.
+# Okabe & Ito's colour-blind-safe palette (pairs checked under simulated colour-vision deficiencies in the
+# tests); every contender also has a dash of its own, so lines that overlap stay apart in greyscale too.
 ORDER = ["rnn", "clipped_rnn", "lstm", "gru"]
-COLOURS = {"rnn": "#D55E00", "clipped_rnn": "#E69F00", "lstm": "#0072B2", "gru": "#009E73"}
-DASHES = {"rnn": [1, 0], "clipped_rnn": [6, 3], "lstm": [1, 0], "gru": [2, 2]}
-DASH_NAMES = {"rnn": "solid", "clipped_rnn": "dashed", "lstm": "solid", "gru": "dotted"}
+COLOURS = {"rnn": "#D55E00", "clipped_rnn": "#CC79A7", "lstm": "#0072B2", "gru": "#009E73"}
+DASHES = {"rnn": [1, 0], "clipped_rnn": [7, 3], "lstm": [10, 3, 2, 3], "gru": [2, 2]}
+DASH_NAMES = {"rnn": "solid", "clipped_rnn": "dashed", "lstm": "dash-dot", "gru": "dotted"}
 HEIGHT = 260  # total height: plot, axes and labels; the legend lives outside the charts
 HEATMAP_HEIGHT = 300
+RULE_LABEL_ROOM = 84  # pixels right of the plot where a reference line's label sits, clear of every curve
+DECADES = 12  # the gradient-flow colour scale spans at most this many powers of ten below its top
+BELOW_COLOUR, ZERO_COLOUR = "#BDBDBD", "#636363"  # out-of-range heatmap cells: greys, not on viridis
 
 TRAINING, VALIDATION, DIVERGED, GRADIENTS = "training", "validation", "diverged", "gradients"  # dataset names
 
@@ -62,7 +66,10 @@ def _rule(value: float, label: str, scale: alt.Scale, title: str) -> alt.LayerCh
     frame = pd.DataFrame({"value": [value], "label": [label]})
     base = alt.Chart(frame).encode(y=alt.Y("value:Q", scale=scale, title=title))
     line = base.mark_rule(color="#555", strokeDash=[4, 4]).encode(tooltip=["label:N"])
-    text = base.mark_text(align="left", dx=4, dy=-7, color="#333", fontSize=11).encode(text="label:N", x=alt.value(0))
+    # Right of the plot, where no curve is drawn (the chart keeps RULE_LABEL_ROOM pixels free there).
+    text = base.mark_text(align="left", dx=6, color="#333", fontSize=11, limit=RULE_LABEL_ROOM - 8).encode(
+        text="label:N", x=alt.value("width")
+    )
     return line + text
 
 
@@ -75,8 +82,35 @@ def _divergence(contenders: tuple[str, ...]) -> alt.Chart:
     )
 
 
+def _beyond(dataset: str, column: str, y: alt.Y, contenders: tuple[str, ...]) -> alt.Chart:
+    """A triangle at the axis edge where a value was beyond the chart's bounded range (frames clip it there)."""
+    return (
+        alt.Chart(alt.NamedData(dataset))
+        .transform_filter(f"datum.{column}_beyond")
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(
+            x="step:Q",
+            y=y,
+            color=_colour(contenders),
+            shape=alt.Shape(
+                f"{column}_beyond:N",
+                scale=alt.Scale(domain=["above", "below"], range=["triangle-up", "triangle-down"]),
+                legend=None,
+            ),
+            tooltip=["contender:N", "step:Q", alt.Tooltip(f"{column}_actual:Q", format=".3g", title="beyond the axis")],
+        )
+    )
+
+
+def _padded(chart: alt.LayerChart) -> alt.LayerChart:
+    return chart.properties(height=HEIGHT, padding={"right": RULE_LABEL_ROOM, "left": 5, "top": 5, "bottom": 5})
+
+
 def curve_chart(metric: str, title: str, baseline: float, log: bool, contenders: tuple[str, ...]) -> alt.LayerChart:
-    """Faint per-step training values, bold validation, the chance baseline and divergence markers."""
+    """Faint per-step training values, bold validation, the chance baseline and divergence markers.
+
+    Values beyond the frames' bounded range arrive clipped to it with a `…_beyond` flag: a marker at the edge.
+    """
     scale = alt.Scale(type="log") if log else alt.Scale(domain=[0, 1])
     x = alt.X("step:Q", title="training step")
     y_title = f"{title} (log scale)" if log else title
@@ -100,7 +134,12 @@ def curve_chart(metric: str, title: str, baseline: float, log: bool, contenders:
         )
     )
     layers = [faint, bold, _rule(baseline, f"chance {baseline:.3g}", scale, y_title), _divergence(contenders)]
-    return alt.layer(*layers).properties(height=HEIGHT)
+    if log:
+        layers += [
+            _beyond(TRAINING, metric, alt.Y(f"{metric}:Q", scale=scale, title=y_title), contenders),
+            _beyond(VALIDATION, column, alt.Y(f"{column}:Q", scale=scale, title=y_title), contenders),
+        ]
+    return _padded(alt.layer(*layers))
 
 
 def grad_norm_chart(clip: float, contenders: tuple[str, ...]) -> alt.LayerChart:
@@ -130,47 +169,65 @@ def grad_norm_chart(clip: float, contenders: tuple[str, ...]) -> alt.LayerChart:
             tooltip=["contender:N", "step:Q", alt.Tooltip("clipped:Q", format=".0%", title="steps clipped")],
         )
     )
-    layers = [line, clipped, _rule(clip, f"clip threshold {clip:g}", log, y_title), _divergence(contenders)]
-    return alt.layer(*layers).properties(height=HEIGHT)
+    layers = [line, clipped, _rule(clip, f"clip at {clip:g}", log, y_title), _divergence(contenders)]
+    layers.append(_beyond(TRAINING, "grad_norm", y, contenders))
+    return _padded(alt.layer(*layers))
 
 
-def gradient_heatmap(contender: str, domain: tuple[float, float]) -> alt.Chart:
-    """‖∂L/∂x_t‖ over time step t (x) and training step (y) on a log colour scale shared via `domain`."""
+def gradient_heatmap(contender: str, domain: tuple[float, float]) -> alt.LayerChart:
+    """‖∂L/∂x_t‖ over time step t (x) and training step (y) on a log colour scale shared via `domain`.
+
+    Cells below the scale (more than DECADES under its top) and exactly-zero cells (the gradient underflowed)
+    get greys of their own, named in a second legend, so they never stretch the scale or look like data.
+    """
     colour = alt.Color(
         "grad:Q",
-        scale=alt.Scale(type="log", domain=list(domain), scheme="viridis"),
-        title=None,
+        scale=alt.Scale(type="log", domain=list(domain), scheme="viridis", clamp=True),
+        title="‖∂L/∂xₜ‖",
         legend=alt.Legend(
             orient="bottom", direction="horizontal", gradientLength=150, gradientThickness=8, format=".0e"
         ),
     )
-    return (
-        alt.Chart(alt.NamedData(GRADIENTS))
-        .transform_filter(alt.datum.contender == contender)
+    outside = alt.Scale(domain=[BELOW, ZERO], range=[BELOW_COLOUR, ZERO_COLOUR])
+    base = alt.Chart(alt.NamedData(GRADIENTS)).transform_filter(alt.datum.contender == contender)
+    x = alt.X("t:Q", title="input time step t")
+    y = alt.Y("step:O", title="training step", sort="descending", axis=alt.Axis(labelOverlap="greedy"))
+    tooltip = ["t:Q", "step:Q", alt.Tooltip("grad:Q", format=".2e", title="‖∂L/∂xₜ‖")]
+    values = (
+        base.transform_filter(f"datum.grad >= {domain[0]!r}").mark_rect().encode(x=x, x2="t_end:Q", y=y, color=colour)
+    )
+    others = (
+        base.transform_filter(f"datum.grad < {domain[0]!r}")
+        .transform_calculate(kind=f"datum.grad > 0 ? '{BELOW}' : '{ZERO}'")
         .mark_rect()
         .encode(
-            x=alt.X("t:Q", title="input time step t"),
+            x=x,
             x2="t_end:Q",
-            y=alt.Y("step:O", title="training step", sort="descending", axis=alt.Axis(labelOverlap="greedy")),
-            color=colour,
-            tooltip=["t:Q", "step:Q", alt.Tooltip("grad:Q", format=".2e", title="‖∂L/∂xₜ‖")],
+            y=y,
+            fill=alt.Fill("kind:N", scale=outside, title=None, legend=alt.Legend(orient="bottom")),
         )
-        .properties(height=HEATMAP_HEIGHT)
     )
+    return alt.layer(values.encode(tooltip=tooltip), others.encode(tooltip=tooltip)).properties(height=HEATMAP_HEIGHT)
+
+
+BELOW, ZERO = f"below the scale (> {DECADES} decades under its top)", "exactly 0 (underflowed)"
 
 
 def radius_chart(contenders: tuple[str, ...]) -> alt.LayerChart:
-    """Spectral radius of the recurrent matrix over training, with the line ρ = 1."""
-    scale = alt.Scale(zero=False)
+    """Spectral radius of the recurrent matrix over training on a log axis (bounded: see frames), with ρ = 1."""
+    scale = alt.Scale(type="log")
+    y = alt.Y("spectral_radius:Q", scale=scale, title="spectral radius ρ (log scale)")
     line = (
         alt.Chart(alt.NamedData(VALIDATION))
         .mark_line(strokeWidth=2)
         .encode(
             x=alt.X("step:Q", title="training step"),
-            y=alt.Y("spectral_radius:Q", scale=scale, title="spectral radius ρ"),
+            y=y,
             color=_colour(contenders),
             strokeDash=_dash(contenders),
             tooltip=["contender:N", "step:Q", alt.Tooltip("spectral_radius:Q", format=".3f", title="ρ")],
         )
     )
-    return alt.layer(line, _rule(1.0, "ρ = 1", scale, "spectral radius ρ")).properties(height=HEIGHT)
+    rule = _rule(1.0, "ρ = 1", scale, "spectral radius ρ (log scale)")
+    layers = [line, rule, _beyond(VALIDATION, "spectral_radius", y, contenders)]
+    return _padded(alt.layer(*layers))

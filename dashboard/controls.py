@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.presets import DEFAULT_PRESET, PRESETS
-from dashboard.state import URL_KEYS, defaults, values_of
+from dashboard.presets import DEFAULT_PRESET, PACES, PRESETS
+from dashboard.state import SETTING_KEYS, defaults, values_of
 from models.config import CONTENDER_KEYS, LIMITS, OPTIMIZER_KEYS, TASK_KEYS
 
 URL = "query-params"
@@ -86,7 +86,24 @@ def sidebar() -> dict[str, object]:
             help="1 (Keras's default) makes gates remember at the start; PyTorch's default is 0.",
         )
         st.number_input("Seed", *LIMITS.seed, value=base["seed"], key="seed", bind=URL)
-    return {key: st.session_state[key] for key in URL_KEYS}
+    return {key: st.session_state[key] for key in SETTING_KEYS}
+
+
+def pace(container) -> str:
+    """How fast this session watches the run (it never changes the numbers); in lab and workshop mode."""
+    base = defaults(st.session_state.get("preset", DEFAULT_PRESET))
+    return container.selectbox(
+        "Pace",
+        list(PACES),
+        index=list(PACES).index(base["pace"]),
+        format_func=lambda key: PACE_LABELS[key],
+        key="pace",
+        bind=URL,
+        help="Steps shown per second. Slow it down to watch an explosion happen; the numbers are the same.",
+    )
+
+
+PACE_LABELS = {key: "full speed" if rate is None else f"{rate:g} steps/s" for key, rate in PACES.items()}
 
 
 _CONTENDERS_HELP = (

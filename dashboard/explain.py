@@ -23,23 +23,25 @@ Each factor shrinks a vector (if $\rho(W_{hh}) < 1$ or the tanh saturates, $\tan
 
 **Clipping** rescales the whole gradient when its norm passes a threshold:
 $g \leftarrow g \cdot \min(1, \theta / \lVert g \rVert)$. It stops one huge step from wrecking the weights
-(preset *exploding*: the plain RNN diverges, the clipped one trains on). It cannot make a vanished
-gradient big again: the direction is still dominated by recent steps (preset *vanishing*: both RNNs stay at chance).
+(preset *exploding*). It cannot make a vanished gradient big again: the direction is still dominated by
+recent steps (preset *vanishing*: clipping does not rescue the RNN).
 → *Gradient norm* chart: ticks mark clipped steps; the dashed line is the threshold.
 
 **Gates** give the state an additive path. An LSTM keeps a cell $c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t$;
 with the forget gate $f_t \approx 1$, $\partial c_t / \partial c_{t-1} \approx 1$ and the gradient travels back
 nearly unchanged. A GRU interpolates $h_t = (1 - z_t) \odot \tilde h_t + z_t \odot h_{t-1}$ to the same effect.
-→ *Loss* chart: LSTM and GRU leave the chance line; the RNNs stay on it.
+→ *Loss* chart: a model whose gradient still reaches the deciding step can leave the chance line. Which models
+do depends on the gap and on the initialisation (compare presets *vanishing*, *short_gap* and *recall*).
 
 **Initialisation is a remedy too.** Orthogonal recurrent weights (ρ = 1) preserve norms at the start, and a
-forget-gate bias of 1 makes an LSTM remember by default (PyTorch's default is 0; Keras uses 1). Change them under
+forget-gate bias of 1 makes an LSTM remember by default (PyTorch's default is 0; Keras uses 1). With a gate bias of 0 a
+gate starts near σ(0) = 0.5 and halves a cue's trace at every step (preset *recall*). Change them under
 *Advanced* and press Reset to compare.
 """
 
 
 def why(task_name: str, variant: str, sample: str) -> None:
-    with st.expander("Why: vanishing and exploding gradients, and what each remedy does", expanded=False):
+    with st.expander("The general theory: vanishing and exploding gradients, and each remedy", expanded=False):
         st.markdown(WHY)
         st.markdown(f"**This task — {task_name}** ({variant}). One sample:")
         st.code(sample, language=None, wrap_lines=True)

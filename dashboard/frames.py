@@ -14,10 +14,31 @@ from models.export import CSV_COLUMNS, PROBE_COLUMNS
 MAX_POINTS = 300  # per contender and curve: more than a chart's pixels can show
 MAX_HEATMAP_ROWS = 40  # training steps shown in a gradient-flow heatmap
 MAX_HEATMAP_COLUMNS = 60  # time steps shown
+LOSS_CEILING = 10.0  # × the chance loss: the loss axis ends here; a diverging loss (1e35) would flatten the rest
+GRAD_CEILING = 1e6  # the gradient-norm axis ends here; an explosion shows as markers at the edge
+RADIUS_RANGE = (1e-2, 1e3)  # the spectral-radius axis (log): a diverged RNN's ρ of 400,000 stays a marker
 
 
-def training_frame(steps: dict[str, list], max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """Per-step records averaged over equal buckets of steps; gradient norms keep the bucket's peak."""
+def bounded(frame: pd.DataFrame, column: str, low: float | None, high: float | None) -> pd.DataFrame:
+    """Clip `column` into [low, high]; `<column>_beyond` says "above"/"below" where it was, `_actual` the value."""
+    values = frame[column].astype(float)
+    beyond = pd.Series(None, index=frame.index, dtype=object)
+    if high is not None:
+        beyond[values > high] = "above"
+    if low is not None:
+        beyond[values < low] = "below"
+    return frame.assign(
+        **{column: values.clip(lower=low, upper=high), f"{column}_beyond": beyond, f"{column}_actual": values}
+    )
+
+
+def training_frame(
+    steps: dict[str, list], max_points: int = MAX_POINTS, chance_loss: float | None = None
+) -> pd.DataFrame:
+    """Per-step records averaged over equal buckets of steps; gradient norms keep the bucket's peak.
+
+    Loss (given the chance loss) and gradient norm are bounded for the charts (see `bounded`).
+    """
     frame = pd.DataFrame(steps)
     if frame.empty:
         return frame.assign(bucket=pd.Series(dtype=int))
@@ -27,7 +48,7 @@ def training_frame(steps: dict[str, list], max_points: int = MAX_POINTS) -> pd.D
     numeric = frame[["loss", "accuracy", "grad_norm", "grad_norm_clipped"]].astype(float)
     frame[numeric.columns] = numeric
     grouped = frame.groupby(["contender", "bucket"], sort=False)
-    return grouped.agg(
+    frame = grouped.agg(
         step=("step", "max"),
         loss=("loss", "mean"),
         accuracy=("accuracy", "mean"),
@@ -35,14 +56,17 @@ def training_frame(steps: dict[str, list], max_points: int = MAX_POINTS) -> pd.D
         grad_norm_clipped=("grad_norm_clipped", "max"),
         clipped=("clipped", "mean"),  # share of the bucket's steps that were clipped
     ).reset_index()
+    frame = bounded(frame, "grad_norm", None, GRAD_CEILING)
+    return bounded(frame, "loss", None, None if chance_loss is None else LOSS_CEILING * chance_loss)
 
 
-def probe_frame(probes: list[dict]) -> pd.DataFrame:
-    """Validation loss/accuracy and spectral radius, one row per contender and probe step."""
+def probe_frame(probes: list[dict], chance_loss: float | None = None) -> pd.DataFrame:
+    """Validation loss/accuracy and spectral radius, one row per contender and probe step, bounded for charts."""
     columns = ["contender", "step", "val_loss", "val_accuracy", "spectral_radius", "verdict"]
-    if not probes:
-        return pd.DataFrame(columns=columns)
-    return pd.DataFrame(probes)[columns].astype({"val_loss": float, "val_accuracy": float, "spectral_radius": float})
+    frame = pd.DataFrame(probes, columns=columns) if probes else pd.DataFrame(columns=columns)
+    frame = frame[columns].astype({"val_loss": float, "val_accuracy": float, "spectral_radius": float})
+    frame = bounded(frame, "spectral_radius", *RADIUS_RANGE)
+    return bounded(frame, "val_loss", None, None if chance_loss is None else LOSS_CEILING * chance_loss)
 
 
 def gradient_frame(
@@ -59,8 +83,7 @@ def gradient_frame(
             profile = probe["grad_per_step"]
             kept = _evenly(list(range(len(profile))), columns)
             for t, t_end in zip(kept, [*kept[1:], len(profile)], strict=True):
-                if profile[t] > 0:  # a log colour scale cannot show an exact zero
-                    records.append((contender, probe["step"], t, t_end, profile[t]))
+                records.append((contender, probe["step"], t, t_end, profile[t]))  # zeros too: charted apart
     return pd.DataFrame(records, columns=["contender", "step", "t", "t_end", "grad"])
 
 

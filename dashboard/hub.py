@@ -18,11 +18,12 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from streamlit.runtime import Runtime
 
 from dashboard.live import LiveRun, Snapshot
+from dashboard.presets import deciding_step
 from models.config import RunConfig
 
 TICK = 0.25  # seconds between the scheduler's looks at the runs
@@ -40,15 +41,22 @@ def default_slots() -> int:
 
 @dataclass(eq=False)
 class View:
-    """One session's window on a shared run: whether it follows the run live, or the step it stopped at."""
+    """One session's window on a shared run: whether it follows the run live, or the step it stopped at.
+
+    A view follows at its own pace (steps shown per second; None: as fast as the run trains) and stops by
+    itself at the run's deciding step, whatever other views do; Train then takes it past that step.
+    """
 
     hub: Hub
     run: LiveRun
     session_id: str | None
     following: bool = False
     until: int = 0  # the last step shown while not following
+    pace: float | None = None  # steps shown per second while following; None: full speed
+    past_hold: bool = False  # Train was pressed at the deciding step: go on past it
     id: int = field(default_factory=itertools.count().__next__)
     last_seen: float = field(default_factory=time.monotonic)
+    _anchor: tuple[float, int] = (0.0, 0)  # (time, step shown) where following at this pace began
 
     # What the page reads: the same names as a LiveRun's.
     @property
@@ -68,18 +76,56 @@ class View:
         return self.run.sample
 
     @property
+    def chance_loss(self) -> float:
+        return self.run.chance_loss
+
+    @property
+    def hold_at(self) -> int | None:
+        return self.run.hold_at
+
+    def _cap(self) -> int | None:
+        """The deciding step, while this view has not been taken past it."""
+        hold = self.run.hold_at
+        return hold if hold is not None and not self.past_hold else None
+
+    def shown_step(self) -> int:
+        """The last step this session sees: the run's, at most the view's pace allows, never past the cap."""
+        head = self.run.step_count
+        if not self.following:
+            return min(self.until, head)
+        shown = head
+        if self.pace is not None:
+            since, start = self._anchor
+            shown = min(head, start + int(self.pace * (time.monotonic() - since)))
+        cap = self._cap()
+        return shown if cap is None else min(shown, cap)
+
+    @property
     def running(self) -> bool:
-        return self.following and self.run.running
+        if not self.following:
+            return False
+        shown = self.shown_step()
+        if shown == self._cap():
+            return False
+        return self.run.running or shown < self.run.step_count
 
     @property
     def step_count(self) -> int:
-        return self.run.step_count if self.following else min(self.until, self.run.step_count)
+        return self.shown_step()
 
     def snapshot(self) -> Snapshot:
-        return self.run.snapshot(None if self.following else self.until)
+        shown, running = self.shown_step(), self.running
+        snapshot = self.run.snapshot(shown)
+        rate = snapshot.steps_per_second if self.pace is None else float(self.pace)
+        return replace(
+            snapshot,
+            running=running,
+            steps_per_second=rate if running else 0.0,
+            waiting=snapshot.waiting if running else None,
+        )
 
     def probe_history(self) -> list[dict]:
-        return self.run.probe_history(None if self.following else self.until)
+        return self.run.probe_history(self.shown_step())
 
     def memo(self, key: tuple, build):
         return self.run.memo(key, build)
@@ -88,24 +134,48 @@ class View:
         self.last_seen = time.monotonic()
         self.run.keep_alive()
 
+    def wants_training(self) -> bool:
+        """Following, and not stopped at the deciding step: the run should train for this view."""
+        return self.following and not (self._cap() is not None and self.run.step_count >= self._cap())
+
     # What the buttons do.
+    def set_pace(self, pace: float | None) -> None:
+        if pace != self.pace:
+            self._anchor = (time.monotonic(), self.shown_step())
+            self.pace = pace
+
     def start(self) -> None:
+        shown = self.shown_step()
+        if self._cap() is not None and shown >= self._cap():
+            self.past_hold = True
         self.following = True
+        self._anchor = (time.monotonic(), shown)
         self.hub.update(self.run)
 
     def pause(self) -> None:
+        self.until = self.shown_step()
         self.following = False
-        self.until = self.run.step_count
         if not self.hub.followed(self.run):
             self.hub.update(self.run)  # nobody follows: stop the process, then show every step it made
-            self.until = self.run.step_count
+            if self.pace is None:
+                cap = self._cap()
+                self.until = self.run.step_count if cap is None else min(self.run.step_count, cap)
 
     def advance(self, steps: int) -> None:
-        """Show `steps` more steps: from the run's history if it is ahead, else by training them now."""
+        """Show `steps` more steps: from the run's history if it is ahead, else by training them now.
+
+        Stops at the deciding step; a Step from there goes on past it.
+        """
+        self.until = self.shown_step()
         self.following = False
+        cap = self._cap()
+        if cap is not None and self.until >= cap:
+            self.past_hold, cap = True, None
+        if cap is not None:
+            steps = min(steps, cap - self.until)
         ahead = self.run.step_count - self.until
-        if ahead <= 0 and not self.hub.followed(self.run):
-            self.run.advance(steps)
+        if ahead < steps and not self.hub.followed(self.run):
+            self.run.advance(steps - max(ahead, 0))
         self.until = min(self.until + steps, self.run.step_count)
 
     def close(self) -> None:
@@ -130,7 +200,7 @@ class Hub:
         with self._lock:
             run = self.runs.get(config)
             if run is None:
-                run = self.runs[config] = LiveRun(config)
+                run = self.runs[config] = LiveRun(config, hold_at=deciding_step(config))
                 run.admitted = False
                 self.views[run] = []
             view = View(self, run, session_id)
@@ -154,7 +224,7 @@ class Hub:
 
     def followed(self, run: LiveRun) -> bool:
         with self._lock:
-            return any(view.following for view in self.views.get(run, []))
+            return any(view.wants_training() for view in self.views.get(run, []))
 
     def update(self, run: LiveRun) -> None:
         """Someone pressed Train or Pause: recompute what the run should do, at once."""
@@ -184,7 +254,7 @@ class Hub:
                 self._refresh(run)
                 if not views:
                     self._close(run)
-                elif run.running and not any(v.following for v in views):
+                elif run.running and not any(v.wants_training() for v in views):
                     run.running = False  # its followers left without pressing Pause
             self._schedule()
 
@@ -217,7 +287,7 @@ class Hub:
     def _refresh(self, run: LiveRun) -> None:
         """The run's own notion of its audience: the sessions following it decide whether anyone watches."""
         views = self.views.get(run, [])
-        run.sessions = {view.session_id for view in views if view.following and view.session_id}
+        run.sessions = {view.session_id for view in views if view.wants_training() and view.session_id}
         run.viewer_count = len(views)
 
     def _release(self, run: LiveRun) -> None:

@@ -50,13 +50,16 @@ class Snapshot:
     message: str  # why the run stopped by itself, if it did
     waiting: int | None = None  # runs ahead of this one in the queue for a training slot; None: not queued
     viewers: int = 1  # sessions watching this run
+    decided: dict[str, Verdict] | None = None  # the verdicts at the run's deciding step, once shown
 
 
 class LiveRun:
     """One configuration's training process, its records, and what the page asked of it."""
 
-    def __init__(self, config: RunConfig, session_id: str | None = None) -> None:
+    def __init__(self, config: RunConfig, session_id: str | None = None, hold_at: int | None = None) -> None:
         self.config = config
+        self.hold_at = hold_at  # the step where a preset's claim is decided: training stops there by itself
+        self.decided: dict[str, Verdict] | None = None  # every contender's verdict at hold_at, once reached
         self.sessions: set[str] = {session_id} if session_id else set()  # Streamlit sessions following it
         self.viewer_count = 1  # sessions looking at it, following or not (the page says "shared with …")
         self.admitted = True  # a scheduler (dashboard.hub) may hold the run back while others use the cores
@@ -69,14 +72,14 @@ class LiveRun:
         self.probes: list[dict] = []
         self.step_count = 0
         self.elapsed = 0.0
-        self._verdicts = {key: Verdict("learning", None) for key in config.contenders}
+        self._verdicts = {key: Verdict("not_started") for key in config.contenders}
         self._recent: deque = deque(maxlen=100)  # (arrival time, step) for the rate
         self._step_stride = self._probe_stride = 1  # older records are kept every stride-th step
         self._memo: OrderedDict[tuple, object] = OrderedDict()
         self._memo_lock = threading.Lock()
         self._lock = threading.Lock()
         self._replies: dict[str, threading.Event] = {"paused": threading.Event(), "advanced": threading.Event()}
-        self.contenders, self.sample = preview(config)
+        self.contenders, self.sample, self.chance_loss = preview(config)
         self._process = self._connection = None  # started by the first Train or Step: a visit costs no process
         remote.warm_up()  # the forkserver those processes come from, once per server
         self._process_running = False
@@ -143,33 +146,36 @@ class LiveRun:
     # --- reading ----------------------------------------------------------------------------------
 
     def snapshot(self, until: int | None = None) -> Snapshot:
-        """The history so far, or up to step `until` (a viewer who paused while others train on)."""
+        """The history so far, or up to step `until` (a viewer who paused, or one shown at a slower pace)."""
         with self._lock:
+            if until is not None and until >= self.step_count:
+                until = None
             rows = len(self.steps["step"]) if until is None else bisect.bisect_right(self.steps["step"], until)
             steps = {name: values[:rows] for name, values in self.steps.items()}
             probes = self._probes_until(until)
             recent = list(self._recent)
-            verdicts = dict(self._verdicts) if until is None or until >= self.step_count else None
-        step = self.step_count if until is None else min(until, self.step_count)
+            verdicts = dict(self._verdicts) if until is None else None
+        step = self.step_count if until is None else until
         if verdicts is None:
-            verdicts = {key: Verdict("learning", None) for key in self.config.contenders}
+            verdicts = {key: Verdict("not_started") for key in self.config.contenders}
             for probe in probes:  # the latest probe of each contender carries its verdict at that step
-                verdicts[probe["contender"]] = Verdict(probe["verdict"], probe["verdict_step"])
-        following = until is None and self.running
+                verdicts[probe["contender"]] = verdict_of(probe)
         rate = 0.0
         if len(recent) >= 2 and recent[-1][0] > recent[0][0] and time.monotonic() - recent[-1][0] < 2.0:
             rate = (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
+        reached = self.hold_at is not None and step >= self.hold_at
         return Snapshot(
             step=step,
             steps=steps,
             probes=probes,
             verdicts=verdicts,
-            running=following,
-            steps_per_second=rate if following else 0.0,
+            running=self.running,
+            steps_per_second=rate if self.running else 0.0,
             elapsed=self.elapsed * (step / self.step_count if self.step_count else 0.0),
             message=self.message,
-            waiting=self.waiting if following else None,
+            waiting=self.waiting if self.running else None,
             viewers=self.viewer_count,
+            decided=self.decided if reached else None,
         )
 
     def memo(self, key: tuple, build: Callable[[], object]) -> object:
@@ -226,7 +232,8 @@ class LiveRun:
             self._ensure_process()
         if self._process is not None and wanted != self._process_running:
             self._process_running = wanted
-            self._send(("run",) if wanted else ("pause",))
+            hold = self.hold_at if self.hold_at is not None and self.step_count < self.hold_at else None
+            self._send(("run", hold) if wanted else ("pause",))
 
     def _receive(self, message: tuple) -> None:
         kind, *content = message
@@ -244,6 +251,10 @@ class LiveRun:
                     self.probes.append(record.to_dict())
             self.step_count = step
             self._verdicts = verdicts
+            if step == self.hold_at:
+                self.decided = dict(verdicts)
+                if self._process_running:  # the process stopped itself here (see models.remote)
+                    self._process_running = self.running = False
             self._recent.append((time.monotonic(), step))
             if len(self.steps["step"]) > MAX_STEP_ROWS:
                 self._thin_steps()
@@ -281,6 +292,11 @@ class LiveRun:
             runtime = Runtime.instance()
             return any(runtime.is_active_session(session) for session in list(self.sessions))
         return time.monotonic() - self.last_seen < HEARTBEAT_TIMEOUT
+
+
+def verdict_of(probe: dict) -> Verdict:
+    """The verdict a probe record carries."""
+    return Verdict(probe["verdict"], probe["verdict_step"], probe["verdict_solved_step"])
 
 
 def _read(run_ref: weakref.ref, connection) -> None:

@@ -11,9 +11,10 @@ import time
 import streamlit as st
 from streamlit import dataframe_util
 
-from dashboard import charts, frames
+from dashboard import charts, frames, story
 from dashboard.hub import HUB, View
 from dashboard.live import Snapshot
+from dashboard.presets import preset_for
 from models.contenders import CONTENDERS
 from models.records import Verdict
 
@@ -47,7 +48,11 @@ def _draw_progress(run: View) -> None:
     if st.session_state.get("drawn_running") and not snapshot.running:
         st.rerun()  # the run paused itself (step limit, all diverged): redraw the page and its buttons
     status_line(snapshot)
-    verdict_cards(run, snapshot)
+    cards, claim = st.columns([3, 2], gap="medium")
+    with cards:
+        verdict_cards(run, snapshot)
+    with claim:
+        claim_panel(run, snapshot)
 
 
 def _draw_charts(run: View) -> None:
@@ -86,36 +91,100 @@ def status_line(snapshot: Snapshot) -> None:
 def verdict_cards(run: View, snapshot: Snapshot) -> None:
     latest = {probe["contender"]: probe for probe in snapshot.probes}
     info = {row["contender"]: row for row in run.contenders}
-    columns = st.columns(len(info))
-    for column, (key, row) in zip(columns, info.items(), strict=True):
-        verdict = snapshot.verdicts[key]
-        probe = latest.get(key)
-        with column.container(border=True):
-            colour = charts.COLOURS[key]
-            st.markdown(
-                f"<span style='color:{colour};font-size:1.3em'>■</span> **{key}** · {CONTENDERS[key].remedy}",
-                unsafe_allow_html=True,
-            )
-            st.markdown(f"### {_icon(verdict)} {verdict.text}")
-            val = "no validation yet"
-            if verdict.status == "diverged":
-                val = "weights frozen where the loss or gradient became NaN/inf"
-            elif probe and probe["val_loss"] is not None:
-                val = f"val loss {probe['val_loss']:.4g} · val acc {probe['val_accuracy']:.0%}"
-            st.caption(f"{val} · hidden {row['hidden']} · {row['parameters']:,} weights")
+    chance = run.task.baseline
+    per_row = 2 if len(info) > 2 else len(info)
+    keys = list(info)
+    for start in range(0, len(keys), per_row):
+        for column, key in zip(st.columns(per_row), keys[start : start + per_row], strict=False):
+            row, verdict, probe = info[key], snapshot.verdicts[key], latest.get(key)
+            with column.container(border=True):
+                st.markdown(f"{swatch(key)} **{key}** · {CONTENDERS[key].remedy}", unsafe_allow_html=True)
+                st.markdown(f"#### {_icon(verdict)} {verdict.text}", help=VERDICT_HELP)
+                val = "no validation yet"
+                if verdict.status == "diverged":
+                    val = "weights frozen where the loss or gradient became NaN/inf"
+                elif probe and probe["val_loss"] is not None:
+                    val = (
+                        f"val loss {probe['val_loss']:.4g} (chance {run.chance_loss:.3g}) · "
+                        f"val acc {probe['val_accuracy']:.0%} (chance {chance.accuracy:.0%})"
+                    )
+                st.caption(f"{val} · hidden {row['hidden']} · {row['parameters']:,} weights")
+
+
+VERDICT_HELP = (
+    "**not started**: no validation yet. **learning**: validation loss more than 10% below the chance loss. "
+    "**at chance**: validation loss within ±10% of the chance loss (the dashed line). **worse than chance**: "
+    "more than 10% above it. **solved at step N**: at least 90% of the 256 validation answers correct "
+    "(adding: within ±0.04 of the sum). **lost it at step M**: solved once, below 90% again. **diverged at "
+    "step N**: the loss or gradient became NaN or infinite; the weights are frozen there."
+)
 
 
 def _icon(verdict: Verdict) -> str:
-    icon = {"solved": "check_circle", "at_chance": "remove", "learning": "trending_down", "diverged": "error"}
+    icon = {
+        "not_started": "hourglass_empty",
+        "learning": "trending_down",
+        "at_chance": "remove",
+        "worse_than_chance": "trending_up",
+        "solved": "check_circle",
+        "lost": "undo",
+        "diverged": "error",
+    }
     return f":material/{icon[verdict.status]}:"
+
+
+def claim_panel(run: View, snapshot: Snapshot) -> None:
+    """What to watch; at the deciding step the preset's claim, whether this run agrees, and what happened."""
+    preset = preset_for(run.config)
+    with st.container(border=True):
+        if preset is None:
+            st.markdown(
+                "**No claim for these settings.** They match no preset, so nothing is promised: "
+                "read the cards and the charts."
+            )
+            facts = story.facts_at(snapshot.probes, snapshot.step)
+            _story_lines(facts, run.chance_loss)
+            return
+        if snapshot.decided is None:
+            st.markdown(f"**What to watch** — {preset.watch}")
+            st.caption(
+                f"The run stops by itself at step {preset.steps:,}, where the claim is shown and judged "
+                f"(now at step {snapshot.step:,}). Predict first."
+            )
+            return
+        st.markdown(f"**The claim, decided at step {preset.steps:,}:** {preset.claim}")
+        agreed = story.marks(preset, snapshot.decided)
+        st.markdown(
+            "  \n".join(
+                f"{':material/check:' if ok else ':material/close:'} **{key}** {text} — "
+                f"{'agrees' if ok else 'differs from the claim'}"
+                for key, ok, text in agreed
+            )
+        )
+        if snapshot.step > preset.steps:
+            st.caption(
+                f"The claim was made at step {preset.steps:,}; the run has gone on to step {snapshot.step:,}, "
+                "so the cards may now say more."
+            )
+        facts = story.facts_at(snapshot.probes, preset.steps)
+        st.markdown(f"**What happened by step {preset.steps:,}**")
+        _story_lines(facts, run.chance_loss)
+        for note in story.mechanisms(preset, facts):
+            st.markdown(note)
+
+
+def _story_lines(facts: dict[str, story.Facts], chance_loss: float) -> None:
+    lines = [story.contender_line(fact, chance_loss) for fact in facts.values()]
+    if lines:
+        st.markdown("\n".join(f"- {line}" for line in lines))
 
 
 def metric_charts(run: View, snapshot: Snapshot) -> None:
     def build() -> dict[str, bytes]:
         diverged = {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
         return {
-            charts.TRAINING: _arrow(frames.training_frame(snapshot.steps)),
-            charts.VALIDATION: _arrow(frames.probe_frame(snapshot.probes)),
+            charts.TRAINING: _arrow(frames.training_frame(snapshot.steps, chance_loss=run.chance_loss)),
+            charts.VALIDATION: _arrow(frames.probe_frame(snapshot.probes, run.chance_loss)),
             charts.DIVERGED: _arrow(frames.diverged_frame(diverged)),
         }
 
@@ -125,16 +194,18 @@ def metric_charts(run: View, snapshot: Snapshot) -> None:
     st.markdown(legend(contenders), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
     left.markdown(f"**Loss** ({run.task.loss_name})")
-    left.vega_lite_chart(charts.with_data(_curve("loss", baseline.loss, True, contenders), **data), width="stretch")
-    middle.markdown("**Gradient norm** before clipping; ticks mark clipped steps")
+    left.vega_lite_chart(charts.with_data(_curve("loss", run.chance_loss, True, contenders), **data), width="stretch")
+    middle.markdown("**Gradient norm** before clipping")
     middle.vega_lite_chart(charts.with_data(_grad_norm(run.config.clip, contenders), **data), width="stretch")
     right.markdown("**Accuracy**" + (" (|error| < 0.04)" if run.config.task == "adding" else ""))
     right.vega_lite_chart(
         charts.with_data(_curve("accuracy", baseline.accuracy, False, contenders), **data), width="stretch"
     )
     st.caption(
-        f"Bold lines: validation (256 fixed samples); faint lines: training batches. "
-        f"Dashed: chance — {baseline.explanation}."
+        f"Bold lines: validation (256 fixed samples); faint lines: training batches. Dashed: chance — "
+        f"{baseline.explanation}; on this validation set the chance loss is {run.chance_loss:.4g}. Ticks on the "
+        f"gradient chart mark clipped steps. A triangle at an axis edge: a value beyond the axis (loss above "
+        f"{frames.LOSS_CEILING:g}× chance, gradient norm above {frames.GRAD_CEILING:.0e}); hover it for the value."
     )
 
 
@@ -161,46 +232,58 @@ def _radius(contenders: tuple[str, ...]) -> dict:
 
 def legend(contenders: tuple[str, ...]) -> str:
     """One line naming each contender in its colour and dash, shared by every chart on the page."""
-    items = [
-        f"<span style='color:{charts.COLOURS[key]};font-weight:700'>━ {key}</span> ({charts.DASH_NAMES[key]})"
-        for key in contenders
-    ]
-    return "&nbsp;&nbsp;".join(items)
+    items = [f"{swatch(key)} <b>{key}</b> ({charts.DASH_NAMES[key]})" for key in contenders]
+    return "&nbsp;&nbsp;&nbsp;".join(items)
+
+
+def swatch(key: str) -> str:
+    """A short line in the contender's colour and dash, as the charts draw it."""
+    dash = ",".join(str(part) for part in charts.DASHES[key])
+    return (
+        f"<svg width='34' height='10' role='img' aria-label='{key}'><line x1='0' y1='5' x2='34' y2='5' "
+        f"stroke='{charts.COLOURS[key]}' stroke-width='3' stroke-dasharray='{dash}'/></svg>"
+    )
 
 
 def gradient_flow(run: View, probes: list[dict]) -> None:
-    st.subheader("Gradient flow: how much each time step's input still matters to the loss")
-    flow = run.memo(("gradients", len(probes), probes[-1]["step"]), lambda: _gradient_data(probes))
+    st.subheader("Gradient flow over the input's time steps")
+    flow = run.memo(("gradients", len(probes), probes[-1]["step"]), lambda: _gradient_data(probes, run.chance_loss))
     if flow is None:
         st.info("No gradient profile yet (one is taken at every validation step).")
         return
     gradients, decades, shown, validation = flow
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
-        column.markdown(f"<span style='color:{charts.COLOURS[key]}'>■</span> **{key}**", unsafe_allow_html=True)
+        column.markdown(f"{swatch(key)} **{key}**", unsafe_allow_html=True)
         column.vega_lite_chart(charts.with_data(_heatmap(key, decades), gradients=gradients), width="stretch")
     st.caption(
-        f"‖∂L/∂xₜ‖ per input time step t (x) at each validation step (y), one log colour scale spanning "
-        f"{decades[1] - decades[0]} decades. A tanh RNN's colour fades towards early t (left): the product of "
-        "per-step Jacobians shrinks exponentially with distance from the loss. Gates keep it bright."
+        f"How much each input time step t (x) still matters to the loss, ‖∂L/∂xₜ‖, at each validation step (y), "
+        f"on one log colour scale for all contenders spanning {decades[1] - decades[0]} decades. Where the colour "
+        "fades towards early t (left), the product of per-step Jacobians has shrunk the gradient. Light grey: "
+        f"more than {charts.DECADES} decades below the scale's top; dark grey: exactly 0 (the gradient underflowed "
+        "to zero in 32-bit floats)."
     )
     left, right = st.columns([2, 1])
-    left.markdown("**Spectral radius ρ of the recurrent matrix** (LSTM/GRU: the candidate block)")
+    left.markdown("**Spectral radius ρ of the recurrent matrix**")
     left.vega_lite_chart(charts.with_data(_radius(run.config.contenders), validation=validation), width="stretch")
     right.caption(
-        "ρ > 1: the recurrent matrix can stretch the state (and the gradient) step after step — explosion. "
-        "ρ < 1 with saturating tanh: it shrinks them — vanishing. The dashed line is ρ = 1."
+        "LSTM/GRU: the candidate block. ρ > 1: the recurrent matrix can stretch the state (and the gradient) "
+        "step after step — explosion, unless the tanh saturates (then diag(tanh′) shrinks what W stretches). "
+        "ρ < 1: it shrinks them — vanishing. The dashed line is ρ = 1; triangles mark values beyond the axis."
     )
 
 
-def _gradient_data(probes: list[dict]) -> tuple[bytes, tuple[int, int], list[str], bytes] | None:
+def _gradient_data(probes: list[dict], chance_loss: float) -> tuple[bytes, tuple[int, int], list[str], bytes] | None:
     gradients = frames.gradient_frame(probes)
-    if gradients.empty:
+    positive = gradients["grad"][gradients["grad"] > 0]
+    if positive.empty:
         return None
-    # One colour scale for all contenders, rounded out to whole decades so the spec rarely changes.
-    decades = (math.floor(math.log10(gradients["grad"].min())), math.ceil(math.log10(gradients["grad"].max())))
+    # One colour scale for all contenders, rounded out to whole decades so the spec rarely changes, spanning at
+    # most DECADES: an underflowing gradient (1e-40) would otherwise wash out the fade the chart is about.
+    top = math.ceil(math.log10(positive.max()))
+    decades = (max(math.floor(math.log10(positive.min())), top - charts.DECADES), top)
     decades = (decades[0], max(decades[1], decades[0] + 1))
     shown = [key for key in charts.ORDER if key in set(gradients["contender"])]
-    return _arrow(gradients), decades, shown, _arrow(frames.probe_frame(probes))
+    return _arrow(gradients), decades, shown, _arrow(frames.probe_frame(probes, chance_loss))
 
 
 def _arrow(frame) -> bytes:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from models.config import RunConfig
 
+PACES: dict[str, float | None] = {"full": None, "50": 50.0, "20": 20.0, "10": 10.0, "5": 5.0, "2": 2.0}
 SOLVED = ("solved",)
 AT_CHANCE = ("at_chance",)
 LEARNED = ("learning", "solved")  # clearly below the chance line
@@ -20,9 +21,11 @@ class Preset:
     title: str
     config: RunConfig
     exercise: str  # two lines: what to predict, what to press
-    claim: str  # what the run shows, in one or two sentences
+    claim: str  # what the run shows at the deciding step, in one or two sentences
+    watch: str = ""  # what to look at while it trains, before the claim is revealed
     expect: dict[str, tuple[str, ...]] = field(default_factory=dict)  # contender -> allowed verdicts at `steps`
-    steps: int = 1000  # when the claim is decided (under a minute here)
+    steps: int = 1000  # the deciding step: the run stops there by itself and the claim is judged
+    pace: str = "full"  # how fast the page shows the run at first (a key of PACES)
 
 
 PRESETS: dict[str, Preset] = {
@@ -97,3 +100,17 @@ PRESETS: dict[str, Preset] = {
     )
 }
 DEFAULT_PRESET = "vanishing"
+
+
+def preset_for(config: RunConfig) -> Preset | None:
+    """The preset whose configuration this is, on any seed (a claim holds across seeds); else None."""
+    for preset in PRESETS.values():
+        if preset.config == config.with_changes(seed=preset.config.seed):
+            return preset
+    return None
+
+
+def deciding_step(config: RunConfig) -> int | None:
+    """Where a run of this configuration stops by itself so its preset's claim can be judged."""
+    preset = preset_for(config)
+    return preset.steps if preset else None

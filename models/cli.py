@@ -97,7 +97,10 @@ def summary(trainer: Trainer) -> str:
             f"{speed:>8.1f}  {run.verdict.text}"
         )
     baseline = trainer.task.baseline
-    lines.append(f"chance: loss {baseline.loss:.4f}, accuracy {baseline.accuracy:.1%} ({baseline.explanation})")
+    lines.append(
+        f"chance: loss {trainer.chance_loss:.4f} on this validation set, accuracy {baseline.accuracy:.1%} "
+        f"({baseline.explanation})"
+    )
     return "\n".join(lines)
 
 

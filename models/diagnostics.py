@@ -10,7 +10,7 @@ from models.contenders import SequenceModel
 from models.records import Verdict
 from models.tasks import Task
 
-AT_CHANCE = 0.9  # validation loss within 10% of the memoryless baseline counts as "at chance"
+CHANCE_BAND = 0.1  # validation loss within ±10% of the memoryless baseline counts as "at chance"
 
 
 def grad_per_step(input_grad: torch.Tensor) -> list[float] | None:
@@ -34,12 +34,33 @@ def spectral_radius(model: SequenceModel) -> float:
         return torch.linalg.eigvals(matrix).abs().max().item()
 
 
-def judge(previous: Verdict, step: int, val_loss: float, val_accuracy: float, task: Task) -> Verdict:
-    """Solved and diverged are final; otherwise at chance or learning, by validation loss."""
-    if previous.status in ("solved", "diverged"):
+def judge(
+    previous: Verdict, step: int, val_loss: float, val_accuracy: float, task: Task, chance_loss: float
+) -> Verdict:
+    """The verdict after a validation, from its numbers and the previous verdict (the one definition).
+
+    solved: validation accuracy at the task's bar now; lost: solved once, below the bar now; otherwise
+    by validation loss against the chance loss (the memoryless baseline's on the same validation set):
+    within ±10% at chance, above worse, below learning.
+    Diverged is final.
+    """
+    if previous.status == "diverged":
         return previous
+    was_solved = previous.status in ("solved", "lost")
+    first_solved = (previous.solved_step or previous.step) if was_solved else None
     if task.solved(val_loss, val_accuracy):
-        return Verdict("solved", step)
-    if val_loss >= AT_CHANCE * task.baseline.loss:
-        return Verdict("at_chance", None)
-    return Verdict("learning", None)
+        if previous.status == "solved":
+            return previous
+        return Verdict("solved", step, first_solved)
+    if was_solved:
+        return previous if previous.status == "lost" else Verdict("lost", step, first_solved)
+    return Verdict(chance_status(val_loss, chance_loss), None)
+
+
+def chance_status(val_loss: float, chance_loss: float) -> str:
+    """at_chance within ±CHANCE_BAND of the chance loss, worse_than_chance above, learning below."""
+    if val_loss > (1 + CHANCE_BAND) * chance_loss:
+        return "worse_than_chance"
+    if val_loss >= (1 - CHANCE_BAND) * chance_loss:
+        return "at_chance"
+    return "learning"

@@ -19,7 +19,7 @@ STEP_COLUMNS = (
     "diverged",
     "seconds",
 )
-PROBE_COLUMNS = ("val_loss", "val_accuracy", "spectral_radius", "verdict")
+PROBE_COLUMNS = ("val_loss", "val_accuracy", "spectral_radius", "gate_mean", "verdict")
 CSV_COLUMNS = STEP_COLUMNS + PROBE_COLUMNS
 
 

@@ -28,21 +28,33 @@ class StepRecord:
         return asdict(self)
 
 
+VERDICT_STATES = ("not_started", "learning", "at_chance", "worse_than_chance", "solved", "lost", "diverged")
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """What a person should conclude about a contender so far."""
+    """What a person should conclude about a contender so far (decided by `models.diagnostics.judge`)."""
 
-    status: str  # "learning", "solved", "at_chance" or "diverged"
-    step: int | None  # when it was solved or diverged
+    status: str  # one of VERDICT_STATES
+    step: int | None = None  # solved: when it (re)reached solved; lost: when it fell back; diverged: when
+    solved_step: int | None = None  # lost, or solved again: when it was first solved
 
     @property
     def text(self) -> str:
+        if self.status == "solved" and self.solved_step is not None:
+            return f"solved again at step {self.step:,}"
         return {
+            "not_started": "not started",
             "learning": "learning",
             "at_chance": "at chance",
-            "solved": f"solved at step {self.step:,}" if self.step else "solved",
-            "diverged": f"diverged at step {self.step:,}" if self.step else "diverged",
+            "worse_than_chance": "worse than chance",
+            "solved": f"solved at step {self.step or 0:,}",
+            "lost": f"solved at step {self.solved_step or 0:,}, lost it at step {self.step or 0:,}",
+            "diverged": f"diverged at step {self.step or 0:,}",
         }[self.status]
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -55,12 +67,18 @@ class ProbeRecord:
     val_accuracy: float | None
     grad_per_step: list[float] | None  # mean over the batch of ‖∂loss/∂x_t‖ for t = 0 … length−1
     spectral_radius: float | None  # of the square recurrent matrix (see SequenceModel.recurrent_matrix)
-    verdict: str
+    verdict: str  # a Verdict's status, as in the CSV's `verdict` column
     verdict_step: int | None
+    verdict_solved_step: int | None
     verdict_text: str
+    gate_mean: float | None = None  # LSTM forget / GRU update gate, mean over validation (None for an RNN)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    @property
+    def verdict_record(self) -> Verdict:
+        return Verdict(self.verdict, self.verdict_step, self.verdict_solved_step)
 
 
 def finite_or_none(value: float) -> float | None:

@@ -4,7 +4,8 @@ In one process, a training thread and a web server share one GIL; every small to
 waits to get it back, so training crawled at a tenth of its speed beside a redrawing page. In a child
 process it trains at full speed, and the parent receives plain records.
 
-Protocol (parent → child): ("run",) train until told otherwise; ("pause",) stop and reply ("paused", step);
+Protocol (parent → child): ("run", hold_at) train until told otherwise, or until step hold_at (None: no such
+step), where it stops by itself; ("pause",) stop and reply ("paused", step);
 ("advance", n) train n steps and reply ("advanced", step); ("stop",) exit.
 Child → parent: ("ready",) once; ("records", step, records, verdicts) after every step.
 """
@@ -29,11 +30,13 @@ def serve(config: RunConfig, connection: Connection) -> None:
     os.nice(NICENESS)  # on a busy machine the web server answers first; alone, training loses nothing
     trainer = Trainer(config)
     connection.send(("ready",))
-    running, remaining = False, 0
+    running, remaining, hold_at = False, 0, None
     try:
         while True:
             if (running or remaining) and not connection.poll():
                 connection.send(("records", *_step(trainer)))
+                if running and trainer.step_count == hold_at:
+                    running = False  # the parent sees the step in the records and knows the run holds here
                 if remaining:
                     remaining -= 1
                     if remaining == 0:
@@ -41,7 +44,8 @@ def serve(config: RunConfig, connection: Connection) -> None:
                 continue
             command, *arguments = connection.recv()  # blocks while paused
             if command == "run":
-                running = True
+                hold_at = arguments[0] if arguments else None
+                running = hold_at is None or trainer.step_count < hold_at
             elif command == "pause":
                 running, remaining = False, 0
                 connection.send(("paused", trainer.step_count))

@@ -52,6 +52,7 @@ class Trainer:
         self.task = make_task(config.task, config.gap)
         self.generator = torch.Generator().manual_seed(config.seed)
         self.validation = validation_set(config, self.task)
+        self.chance_loss = self.task.chance_loss(self.validation[1])  # "at chance" is judged against this
         self.runs = [self._start(contender_spec(key)) for key in config.contenders]
         self.step_count = 0
 
@@ -59,7 +60,7 @@ class Trainer:
         task = self.task
         model = build(spec, self.config, task.input_size, task.output_size, task.readout)
         optimizer = OPTIMIZERS[self.config.optimizer](model.parameters(), lr=self.config.lr)
-        return ContenderRun(spec, model, optimizer, Verdict("learning", None), list(model.parameters()))
+        return ContenderRun(spec, model, optimizer, Verdict("not_started"), list(model.parameters()))
 
     def advance(self, steps: int = 1) -> list[Record]:
         """Train `steps` more steps; return every record made on the way."""
@@ -126,7 +127,7 @@ class Trainer:
 
     def _probe(self, run: ContenderRun, step: int, input_grad: torch.Tensor | None) -> ProbeRecord:
         """Validation, gradient per time step and spectral radius after this step's update."""
-        val_loss = val_accuracy = None
+        val_loss = val_accuracy = gate = None
         if not run.frozen:
             inputs, targets = self.validation
             with torch.no_grad():
@@ -135,7 +136,8 @@ class Trainer:
                 accuracy = self.task.accuracy(outputs, targets).item()
             if math.isfinite(loss):
                 val_loss, val_accuracy = loss, accuracy
-                run.verdict = judge(run.verdict, step, loss, accuracy, self.task)
+                run.verdict = judge(run.verdict, step, loss, accuracy, self.task, self.chance_loss)
+                gate = finite_or_none(run.model.gate_mean(inputs)) if run.spec.cell != "rnn" else None
             else:
                 run.verdict = Verdict("diverged", step)
         probe = ProbeRecord(
@@ -147,7 +149,9 @@ class Trainer:
             spectral_radius=finite_or_none(spectral_radius(run.model)),
             verdict=run.verdict.status,
             verdict_step=run.verdict.step,
+            verdict_solved_step=run.verdict.solved_step,
             verdict_text=run.verdict.text,
+            gate_mean=gate,
         )
         run.last_probe = probe
         return probe
@@ -189,10 +193,12 @@ def contender_rows(config: RunConfig, task: Task) -> list[dict[str, object]]:
     return rows
 
 
-def preview(config: RunConfig) -> tuple[list[dict[str, object]], str]:
-    """Who would race and one sample of the task, without building a model: cheap enough for a page load."""
+def preview(config: RunConfig) -> tuple[list[dict[str, object]], str, float]:
+    """Who would race, one sample of the task and the chance loss, without building a model: cheap enough
+    for a page load."""
     task = make_task(config.task, config.gap)
-    return contender_rows(config, task), task.describe(validation_set(config, task)[0][0])
+    inputs, targets = validation_set(config, task)
+    return contender_rows(config, task), task.describe(inputs[0]), task.chance_loss(targets)
 
 
 def limit_threads(count: int) -> None:

@@ -132,7 +132,9 @@ def test_an_infinite_whole_number_in_the_url_warns_and_the_widget_still_works(ke
 def test_workshop_mode_puts_the_exercise_first_and_hides_the_settings():
     at = page(mode="workshop", preset="exploding")
     assert not at.exception and not at.warning
-    assert not at.number_input and not at.selectbox and not at.multiselect  # nothing to change
+    assert not at.number_input and not at.multiselect  # nothing that changes the run
+    assert [box.key for box in at.selectbox] == ["pace"]  # only how fast to watch it
+    assert at.selectbox(key="pace").value == PRESETS["exploding"].pace
     assert PRESETS["exploding"].exercise.splitlines()[0] in at.info[0].value
     assert at.title[0].value == PRESETS["exploding"].title
     assert at.session_state["run"].config == PRESETS["exploding"].config

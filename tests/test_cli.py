@@ -1,6 +1,7 @@
 """`python -m models`: progress, a summary table, a long-format CSV, and one clear line for bad input."""
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.cli import main
+from models.records import VERDICT_STATES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +28,7 @@ def test_trains_prints_a_summary_and_writes_a_long_csv(tmp_path):
     table = result.stdout.splitlines()
     assert table[0].split()[:3] == ["contender", "hidden", "params"]
     assert [line.split()[0] for line in table[1:5]] == ["rnn", "clipped_rnn", "lstm", "gru"]
-    assert "chance: loss 1.3863, accuracy 25.0%" in result.stdout
+    assert "chance: loss 1.3863 on this validation set, accuracy 25.0%" in result.stdout
 
     with out.open() as stream:
         rows = list(csv.DictReader(stream))
@@ -34,6 +36,34 @@ def test_trains_prints_a_summary_and_writes_a_long_csv(tmp_path):
     assert {"contender", "step", "loss", "accuracy", "grad_norm", "val_loss", "verdict"} <= set(rows[0])
     probed = [row for row in rows if row["val_loss"]]
     assert {int(row["step"]) for row in probed} == {1, 10, 20, 30}
+
+
+def test_the_csvs_verdicts_never_contradict_the_numbers_beside_them(tmp_path):
+    """At every validation row: solved ⇒ val accuracy ≥ 90%; at chance ⇒ val loss within ±10% of the chance
+    loss the CLI prints; worse than chance ⇒ above it; learning ⇒ below it."""
+    out = tmp_path / "metrics.csv"
+    result = run("--task", "recall", "--gap", "5", "--steps", "200", "--hidden", "8", "--eval-every", "5",
+                 "--out", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    chance = float(re.search(r"chance: loss ([\d.]+) on this validation set", result.stdout).group(1))
+    with out.open() as stream:
+        probed = [row for row in csv.DictReader(stream) if row["verdict"]]
+    seen = set()
+    for row in probed:
+        verdict, loss, accuracy = row["verdict"], float(row["val_loss"]), float(row["val_accuracy"])
+        seen.add(verdict)
+        assert verdict in VERDICT_STATES
+        if verdict == "solved":
+            assert accuracy >= 0.9, row
+        elif verdict == "at_chance":
+            assert abs(loss / chance - 1) <= 0.1 + 1e-3, row  # the printed chance loss is rounded
+        elif verdict == "worse_than_chance":
+            assert loss > 1.1 * chance * (1 - 1e-3), row
+        elif verdict == "learning":
+            assert loss < 0.9 * chance * (1 + 1e-3) and accuracy < 0.9, row
+        elif verdict == "lost":
+            assert accuracy < 0.9, row
+    assert {"at_chance", "learning", "solved"} <= seen  # this run passes through several states
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ named_data = charts.data_names
 
 def test_loss_chart_has_faint_training_bold_validation_chance_and_divergence_layers():
     spec = charts.curve_chart("loss", "loss", 1 / 6, True, ALL).to_dict()
-    assert sorted(marks(spec)) == ["line", "line", "rule", "rule", "text"]
+    assert sorted(marks(spec)) == ["line", "line", "point", "point", "rule", "rule", "text"]
     text = json.dumps(spec)
     assert '"type": "log"' in text and "chance 0.167" in text
     assert named_data(spec) == {charts.TRAINING, charts.VALIDATION, charts.DIVERGED}
@@ -124,11 +124,16 @@ def test_a_diverged_contender_is_marked_and_nothing_plotted_is_infinite():
     run.close()
 
 
-def test_heatmap_uses_the_shared_log_colour_scale():
+def test_heatmap_uses_the_shared_log_colour_scale_and_greys_for_what_it_cannot_show():
     spec = charts.gradient_heatmap("rnn", (1e-9, 1.0)).to_dict()
-    scale = spec["encoding"]["color"]["scale"]
+    values, others = spec["layer"]
+    scale = values["encoding"]["color"]["scale"]
     assert scale["type"] == "log" and scale["domain"] == [1e-9, 1.0]
-    assert spec["transform"] == [{"filter": "(datum.contender === 'rnn')"}]
+    assert values["encoding"]["color"]["title"] == "‖∂L/∂xₜ‖"  # a titled colour bar
+    assert {"filter": "(datum.contender === 'rnn')"} in values["transform"]
+    fill = others["encoding"]["fill"]["scale"]
+    assert fill["domain"] == [charts.BELOW, charts.ZERO]
+    assert fill["range"] == [charts.BELOW_COLOUR, charts.ZERO_COLOUR]
 
 
 def test_csv_has_the_clis_columns_and_one_row_per_contender_and_step(snapshot):

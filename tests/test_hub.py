@@ -136,3 +136,61 @@ def test_history_is_thinned_past_a_fixed_size_keeping_step_one_and_probes_of_ver
     for probe in snapshot.probes:
         assert probe["step"] == 1 or probe["step"] % SMALL.eval_every == 0
     run.close()
+
+
+def held_hub(monkeypatch, hold_at: int) -> Hub:
+    """A hub whose runs of SMALL are decided at `hold_at` (as a preset's runs are)."""
+    monkeypatch.setattr(hub_module, "deciding_step", lambda config: hold_at)
+    return Hub(slots=2)
+
+
+def test_a_run_stops_by_itself_at_its_deciding_step_for_every_viewer(monkeypatch):
+    hub = held_hub(monkeypatch, 30)
+    try:
+        first, second = hub.join(SMALL, None), hub.join(SMALL, None)
+        first.start()
+        second.start()
+        wait_for(lambda: not first.running and not second.running)
+        time.sleep(0.5)  # nothing trains on past it
+        assert first.run.step_count == 30
+        for view in (first, second):
+            snapshot = view.snapshot()
+            assert snapshot.step == 30 and not snapshot.running
+            assert snapshot.decided == first.run.verdicts()  # the verdicts at the deciding step
+        first.start()  # Train goes on past it, for this view only
+        wait_for(lambda: first.snapshot().step >= 45)
+        assert second.snapshot().step == 30 and not second.running
+        first.pause()
+        alone = LiveRun(SMALL)  # the hold changes nothing in the numbers
+        alone.advance(first.step_count)
+        assert alone.snapshot().steps["loss"] == first.snapshot().steps["loss"]
+        alone.close()
+    finally:
+        hub.close_all()
+
+
+def test_step_stops_at_the_deciding_step_then_goes_past_it(monkeypatch):
+    hub = held_hub(monkeypatch, 30)
+    try:
+        view = hub.join(SMALL, None)
+        view.advance(25)
+        view.advance(25)
+        assert view.step_count == 30 and view.snapshot().decided is not None
+        view.advance(25)
+        assert view.step_count == 55
+    finally:
+        hub.close_all()
+
+
+def test_a_slow_pace_shows_the_run_step_by_step_without_changing_it(hub):
+    view = hub.join(SMALL, None)
+    view.set_pace(20.0)
+    view.start()
+    time.sleep(1.0)
+    shown = view.snapshot()
+    assert 10 <= shown.step <= 30 and shown.running  # about 20 steps in a second
+    assert shown.steps_per_second == 20.0
+    assert max(shown.steps["step"]) <= shown.step  # no record from beyond the shown step
+    view.set_pace(None)
+    wait_for(lambda: view.snapshot().step > 60)
+    view.pause()

@@ -53,14 +53,16 @@ class AddingTask(Task):
             explanation="always answer 1: MSE 1/6 ≈ 0.167 (≈ 0.083 if one number is remembered)",
         )
 
+    def chance_loss(self, targets: torch.Tensor) -> float:
+        # 1/6 is an expectation: on 256 samples "always answer 1" scores 0.140–0.182 (seeds 0–9), wider than
+        # the ±10% band of "at chance", so the band is measured around this set's own score.
+        return ((targets - 1) ** 2).mean().item()
+
     def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         return F.mse_loss(outputs.squeeze(-1), targets)
 
     def accuracy(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         return ((outputs.squeeze(-1) - targets).abs() < CORRECT_WITHIN).float().mean()
-
-    def solved(self, loss: float, accuracy: float) -> bool:
-        return loss < 0.01  # a tenth of the one-number plateau; both values are used
 
     def describe(self, inputs: torch.Tensor) -> str:
         marked = inputs[:, 1].nonzero().flatten().tolist()
