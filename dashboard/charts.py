@@ -11,12 +11,11 @@ import pandas as pd
 # Okabe & Ito's colour-blind-safe palette (pairs checked under simulated colour-vision deficiencies in the
 # tests); every contender also has a dash of its own, so lines that overlap stay apart in greyscale too.
 ORDER = ["rnn", "clipped_rnn", "lstm", "gru"]
-COLOURS = {"rnn": "#D55E00", "clipped_rnn": "#CC79A7", "lstm": "#0072B2", "gru": "#009E73"}
+COLOURS = {"rnn": "#D55E00", "clipped_rnn": "#CC79A7", "lstm": "#0072B2", "gru": "#56B4E9"}
 DASHES = {"rnn": [1, 0], "clipped_rnn": [7, 3], "lstm": [10, 3, 2, 3], "gru": [2, 2]}
 DASH_NAMES = {"rnn": "solid", "clipped_rnn": "dashed", "lstm": "dash-dot", "gru": "dotted"}
 HEIGHT = 260  # total height: plot, axes and labels; the legend lives outside the charts
 HEATMAP_HEIGHT = 300
-RULE_LABEL_ROOM = 84  # pixels right of the plot where a reference line's label sits, clear of every curve
 DECADES = 12  # the gradient-flow colour scale spans at most this many powers of ten below its top
 BELOW_COLOUR, ZERO_COLOUR = "#BDBDBD", "#636363"  # out-of-range heatmap cells: greys, not on viridis
 
@@ -61,16 +60,23 @@ def _dash(contenders: tuple[str, ...]) -> alt.StrokeDash:
     return alt.StrokeDash("contender:N", scale=scale, sort=shown, legend=None)
 
 
-def _rule(value: float, label: str, scale: alt.Scale, title: str) -> alt.LayerChart:
-    """A labelled dashed horizontal reference line (chance, clip threshold, ρ = 1) on the chart's own y scale."""
+def _rule(value: float, label: str, scale: alt.Scale) -> alt.Chart:
+    """A dashed horizontal reference line (chance, clip threshold, ρ = 1) on the chart's own y scale.
+
+    Its label is the only tick of an axis of its own on the right, outside the plot, where no curve can
+    cover it (the chart resolves y axes independently; every other layer but the first draws no y axis).
+    """
     frame = pd.DataFrame({"value": [value], "label": [label]})
-    base = alt.Chart(frame).encode(y=alt.Y("value:Q", scale=scale, title=title))
-    line = base.mark_rule(color="#555", strokeDash=[4, 4]).encode(tooltip=["label:N"])
-    # Right of the plot, where no curve is drawn (the chart keeps RULE_LABEL_ROOM pixels free there).
-    text = base.mark_text(align="left", dx=6, color="#333", fontSize=11, limit=RULE_LABEL_ROOM - 8).encode(
-        text="label:N", x=alt.value("width")
+    quoted = label.replace("\\", "").replace("'", "")
+    axis = alt.Axis(
+        orient="right", values=[value], labelExpr=f"'{quoted}'", title=None, grid=False, domain=False,
+        labelColor="#333", labelFontSize=11, tickColor="#555", labelFlush=False,
+    )  # fmt: skip
+    return (
+        alt.Chart(frame)
+        .mark_rule(color="#555", strokeDash=[4, 4])
+        .encode(y=alt.Y("value:Q", scale=scale, axis=axis), tooltip=["label:N"])
     )
-    return line + text
 
 
 def _divergence(contenders: tuple[str, ...]) -> alt.Chart:
@@ -82,7 +88,7 @@ def _divergence(contenders: tuple[str, ...]) -> alt.Chart:
     )
 
 
-def _beyond(dataset: str, column: str, y: alt.Y, contenders: tuple[str, ...]) -> alt.Chart:
+def _beyond(dataset: str, column: str, scale: alt.Scale, contenders: tuple[str, ...]) -> alt.Chart:
     """A triangle at the axis edge where a value was beyond the chart's bounded range (frames clip it there)."""
     return (
         alt.Chart(alt.NamedData(dataset))
@@ -90,7 +96,7 @@ def _beyond(dataset: str, column: str, y: alt.Y, contenders: tuple[str, ...]) ->
         .mark_point(filled=True, size=70, opacity=1)
         .encode(
             x="step:Q",
-            y=y,
+            y=alt.Y(f"{column}:Q", scale=scale, axis=None),
             color=_colour(contenders),
             shape=alt.Shape(
                 f"{column}_beyond:N",
@@ -102,8 +108,9 @@ def _beyond(dataset: str, column: str, y: alt.Y, contenders: tuple[str, ...]) ->
     )
 
 
-def _padded(chart: alt.LayerChart) -> alt.LayerChart:
-    return chart.properties(height=HEIGHT, padding={"right": RULE_LABEL_ROOM, "left": 5, "top": 5, "bottom": 5})
+def _finished(chart: alt.LayerChart) -> alt.LayerChart:
+    """Shared y scale, separate y axes: the left one from the first layer, the rule's label on the right."""
+    return chart.properties(height=HEIGHT).resolve_axis(y="independent")
 
 
 def curve_chart(metric: str, title: str, baseline: float, log: bool, contenders: tuple[str, ...]) -> alt.LayerChart:
@@ -127,19 +134,19 @@ def curve_chart(metric: str, title: str, baseline: float, log: bool, contenders:
         .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=12))
         .encode(
             x=x,
-            y=alt.Y(f"{column}:Q", scale=scale, title=y_title),
+            y=alt.Y(f"{column}:Q", scale=scale, axis=None),
             color=_colour(contenders),
             strokeDash=_dash(contenders),
             tooltip=["contender:N", "step:Q", alt.Tooltip(f"{column}:Q", format=".4g", title=f"validation {title}")],
         )
     )
-    layers = [faint, bold, _rule(baseline, f"chance {baseline:.3g}", scale, y_title), _divergence(contenders)]
+    layers = [faint, bold, _rule(baseline, f"chance {baseline:.3g}", scale), _divergence(contenders)]
     if log:
         layers += [
-            _beyond(TRAINING, metric, alt.Y(f"{metric}:Q", scale=scale, title=y_title), contenders),
-            _beyond(VALIDATION, column, alt.Y(f"{column}:Q", scale=scale, title=y_title), contenders),
+            _beyond(TRAINING, metric, scale, contenders),
+            _beyond(VALIDATION, column, scale, contenders),
         ]
-    return _padded(alt.layer(*layers))
+    return _finished(alt.layer(*layers))
 
 
 def grad_norm_chart(clip: float, contenders: tuple[str, ...]) -> alt.LayerChart:
@@ -164,14 +171,14 @@ def grad_norm_chart(clip: float, contenders: tuple[str, ...]) -> alt.LayerChart:
         .mark_tick(thickness=2, size=10)
         .encode(
             x=x,
-            y=y,
+            y=alt.Y("grad_norm:Q", scale=log, axis=None),
             color=_colour(contenders),
             tooltip=["contender:N", "step:Q", alt.Tooltip("clipped:Q", format=".0%", title="steps clipped")],
         )
     )
-    layers = [line, clipped, _rule(clip, f"clip at {clip:g}", log, y_title), _divergence(contenders)]
-    layers.append(_beyond(TRAINING, "grad_norm", y, contenders))
-    return _padded(alt.layer(*layers))
+    layers = [line, clipped, _rule(clip, f"clip at {clip:g}", log), _divergence(contenders)]
+    layers.append(_beyond(TRAINING, "grad_norm", log, contenders))
+    return _finished(alt.layer(*layers))
 
 
 def gradient_heatmap(contender: str, domain: tuple[float, float]) -> alt.LayerChart:
@@ -185,7 +192,7 @@ def gradient_heatmap(contender: str, domain: tuple[float, float]) -> alt.LayerCh
         scale=alt.Scale(type="log", domain=list(domain), scheme="viridis", clamp=True),
         title="‖∂L/∂xₜ‖",
         legend=alt.Legend(
-            orient="bottom", direction="horizontal", gradientLength=150, gradientThickness=8, format=".0e"
+            orient="bottom", direction="horizontal", gradientLength=100, gradientThickness=8, format=".0e"
         ),
     )
     outside = alt.Scale(domain=[BELOW, ZERO], range=[BELOW_COLOUR, ZERO_COLOUR])
@@ -228,6 +235,6 @@ def radius_chart(contenders: tuple[str, ...]) -> alt.LayerChart:
             tooltip=["contender:N", "step:Q", alt.Tooltip("spectral_radius:Q", format=".3f", title="ρ")],
         )
     )
-    rule = _rule(1.0, "ρ = 1", scale, "spectral radius ρ (log scale)")
-    layers = [line, rule, _beyond(VALIDATION, "spectral_radius", y, contenders)]
-    return _padded(alt.layer(*layers))
+    rule = _rule(1.0, "ρ = 1", scale)
+    layers = [line, rule, _beyond(VALIDATION, "spectral_radius", scale, contenders)]
+    return _finished(alt.layer(*layers))

@@ -20,9 +20,10 @@ RADIUS_RANGE = (1e-2, 1e3)  # the spectral-radius axis (log): a diverged RNN's Ï
 
 
 def bounded(frame: pd.DataFrame, column: str, low: float | None, high: float | None) -> pd.DataFrame:
-    """Clip `column` into [low, high]; `<column>_beyond` says "above"/"below" where it was, `_actual` the value."""
+    """Clip `column` into [low, high]; `<column>_beyond` says "above"/"below" where it was ("" inside), and
+    `<column>_actual` keeps the value for the tooltip."""
     values = frame[column].astype(float)
-    beyond = pd.Series(None, index=frame.index, dtype=object)
+    beyond = pd.Series("", index=frame.index, dtype=object)
     if high is not None:
         beyond[values > high] = "above"
     if low is not None:

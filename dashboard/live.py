@@ -283,7 +283,9 @@ class LiveRun:
             self.probes = [
                 probe
                 for probe in self.probes
-                if probe["step"] % every == 0 or probe["step"] == 1 or probe["verdict_step"] == probe["step"]
+                if probe["step"] % every == 0
+                or probe["step"] in (1, self.hold_at)
+                or probe["verdict_step"] == probe["step"]
             ]
 
     def _viewer_present(self) -> bool:

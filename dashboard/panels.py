@@ -99,7 +99,7 @@ def verdict_cards(run: View, snapshot: Snapshot) -> None:
             row, verdict, probe = info[key], snapshot.verdicts[key], latest.get(key)
             with column.container(border=True):
                 st.markdown(f"{swatch(key)} **{key}** · {CONTENDERS[key].remedy}", unsafe_allow_html=True)
-                st.markdown(f"#### {_icon(verdict)} {verdict.text}", help=VERDICT_HELP)
+                st.markdown(f"##### {_icon(verdict)} {verdict.text}", help=VERDICT_HELP)
                 val = "no validation yet"
                 if verdict.status == "diverged":
                     val = "weights frozen where the loss or gradient became NaN/inf"
@@ -108,7 +108,8 @@ def verdict_cards(run: View, snapshot: Snapshot) -> None:
                         f"val loss {probe['val_loss']:.4g} (chance {run.chance_loss:.3g}) · "
                         f"val acc {probe['val_accuracy']:.0%} (chance {chance.accuracy:.0%})"
                     )
-                st.caption(f"{val} · hidden {row['hidden']} · {row['parameters']:,} weights")
+                figures = story.card_figures(story.facts_at([probe], probe["step"])[key]) if probe else ""
+                st.caption(f"{val}{figures} · hidden {row['hidden']} · {row['parameters']:,} weights")
 
 
 VERDICT_HELP = (
@@ -139,11 +140,9 @@ def claim_panel(run: View, snapshot: Snapshot) -> None:
     with st.container(border=True):
         if preset is None:
             st.markdown(
-                "**No claim for these settings.** They match no preset, so nothing is promised: "
-                "read the cards and the charts."
+                "**No claim for these settings.** They match no preset, so nothing is promised: read the cards "
+                "and the charts. Each card gives its contender's numbers at the latest validation step."
             )
-            facts = story.facts_at(snapshot.probes, snapshot.step)
-            _story_lines(facts, run.chance_loss)
             return
         if snapshot.decided is None:
             st.markdown(f"**What to watch** — {preset.watch}")
@@ -166,17 +165,8 @@ def claim_panel(run: View, snapshot: Snapshot) -> None:
                 f"The claim was made at step {preset.steps:,}; the run has gone on to step {snapshot.step:,}, "
                 "so the cards may now say more."
             )
-        facts = story.facts_at(snapshot.probes, preset.steps)
-        st.markdown(f"**What happened by step {preset.steps:,}**")
-        _story_lines(facts, run.chance_loss)
-        for note in story.mechanisms(preset, facts):
+        for note in story.mechanisms(preset, story.facts_at(snapshot.probes, preset.steps)):
             st.markdown(note)
-
-
-def _story_lines(facts: dict[str, story.Facts], chance_loss: float) -> None:
-    lines = [story.contender_line(fact, chance_loss) for fact in facts.values()]
-    if lines:
-        st.markdown("\n".join(f"- {line}" for line in lines))
 
 
 def metric_charts(run: View, snapshot: Snapshot) -> None:
@@ -193,7 +183,7 @@ def metric_charts(run: View, snapshot: Snapshot) -> None:
     baseline, contenders = run.task.baseline, run.config.contenders
     st.markdown(legend(contenders), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
-    left.markdown(f"**Loss** ({run.task.loss_name})")
+    left.markdown(f"**Loss** · {run.task.loss_name}")
     left.vega_lite_chart(charts.with_data(_curve("loss", run.chance_loss, True, contenders), **data), width="stretch")
     middle.markdown("**Gradient norm** before clipping")
     middle.vega_lite_chart(charts.with_data(_grad_norm(run.config.clip, contenders), **data), width="stretch")

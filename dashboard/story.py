@@ -78,43 +78,53 @@ def marks(preset: Preset, decided: dict[str, Verdict]) -> list[tuple[str, bool, 
     ]
 
 
-def contender_line(facts: Facts, chance_loss: float) -> str:
-    """One contender's numbers in a sentence."""
-    parts = [f"**{facts.contender}** {facts.verdict.text}"]
-    if facts.val_loss is not None:
-        parts.append(f"val loss {facts.val_loss:.3g} (chance {chance_loss:.3g}), val accuracy {facts.val_accuracy:.0%}")
+def card_figures(facts: Facts) -> str:
+    """What a verdict card adds to its numbers: how far the gradient reaches back, ρ, the keeping gate."""
+    parts = []
     if facts.reach is not None:
-        where = "exactly 0 (it underflowed)" if facts.reach == 0 else power_of_ten(facts.reach)
-        parts.append(f"the gradient reaching t = 0 is {where} of the one at t = {facts.length - 1}")
+        where = "exactly 0 (underflow)" if facts.reach == 0 else power_of_ten(facts.reach)
+        parts.append(f"gradient at t = 0: {where} × the one at t = {facts.length - 1}")
     if facts.spectral_radius is not None:
-        parts.append(f"ρ = {facts.spectral_radius:.2f}")
+        parts.append(f"ρ = {facts.spectral_radius:.3g}")
     if facts.gate_mean is not None:
         parts.append(f"mean {GATE_NAMES[facts.contender]} {facts.gate_mean:.2f}")
-    return "; ".join(parts) + "."
+    return "".join(f" · {part}" for part in parts)
 
 
 def mechanisms(preset: Preset, facts: dict[str, Facts]) -> list[str]:
     """The explanations this run's numbers bear out (each is said only when its condition holds here)."""
     notes = []
-    for key in ("rnn", "clipped_rnn"):
-        fact = facts.get(key)
-        if fact and fact.spectral_radius and fact.spectral_radius > 1 and fact.reach is not None:
-            if fact.reach < VANISHED:
-                notes.append(
-                    f"**Why ρ = {fact.spectral_radius:.2f} > 1 and still a vanished gradient ({key}):** each step "
-                    "multiplies the gradient by diag(tanh′(aₜ)) · W. W may stretch it, but once the tanh "
-                    "saturates (|aₜ| large), tanh′ ≈ 0 and the diagonal factor shrinks it more than W stretches."
-                )
-                break
+    vanished = [
+        fact
+        for key in (("rnn", "clipped_rnn") if "saturation" in preset.mechanisms else ())
+        if (fact := facts.get(key)) and fact.reach is not None and fact.reach < VANISHED
+    ]
+    if vanished:
+        fact = vanished[0]
+        reach = "exactly 0" if fact.reach == 0 else power_of_ten(fact.reach)
+        notes.append(
+            f"**Why the RNN does not learn it:** the gradient reaching t = 0 is {reach} of the one at t = "
+            f"{fact.length - 1} ({fact.contender}): it is a product of {fact.length - 1} per-step factors "
+            "diag(tanh′(aₜ)) · W, which has shrunk it exponentially, so early inputs barely move the weights."
+        )
+    stretched = [fact for fact in vanished if fact.spectral_radius and fact.spectral_radius > 1]
+    if stretched:
+        fact = stretched[0]
+        notes.append(
+            f"**Why ρ = {fact.spectral_radius:.2f} > 1 and still a vanished gradient ({fact.contender}):** W may "
+            "stretch the gradient at each step, but where the tanh saturates (|aₜ| large) tanh′ ≈ 0, and the "
+            "diagonal factor shrinks it more than W stretches it."
+        )
     rnn, clipped = facts.get("rnn"), facts.get("clipped_rnn")
-    if rnn and clipped and rnn.verdict.status == "diverged" and clipped.verdict.status != "diverged":
+    exploded = rnn and clipped and rnn.verdict.status == "diverged" and clipped.verdict.status != "diverged"
+    if "clipping" in preset.mechanisms and exploded:
         notes.append(
             f"**Why one diverged and the other did not:** both started from the same weights with ρ = "
             f"{preset.config.init_scale:g}, so the gradient grows with every step it travels back. The plain RNN "
             f"took one such step in full and its weights became NaN/inf at step {rnn.verdict.step:,}; clipped_rnn's "
             f"gradient was rescaled to norm {preset.config.clip:g} whenever it was larger, so its steps stayed small."
         )
-    for key, name in GATE_NAMES.items():
+    for key, name in GATE_NAMES.items() if "gates" in preset.mechanisms else ():
         fact = facts.get(key)
         gap = preset.config.gap
         if fact is None or fact.gate_mean is None:
@@ -125,8 +135,9 @@ def mechanisms(preset: Preset, facts: dict[str, Facts]) -> list[str]:
                 f"**Why {key} forgets here:** its {name} averages {fact.gate_mean:.2f}, so a cue's trace is "
                 f"multiplied by about that at every step: {fact.gate_mean:.2f}^{gap} ≈ {power_of_ten(trace)} "
                 f"after {gap} steps. With gate bias {preset.config.forget_bias:g} the gate starts near "
-                f"σ({preset.config.forget_bias:g}) = {_sigmoid(preset.config.forget_bias):.2f}; a plain RNN with "
-                "orthogonal weights (ρ = 1) has no gate to halve the trace."
+                f"σ({preset.config.forget_bias:g}) = {_sigmoid(preset.config.forget_bias):.2f}. A plain RNN has "
+                "no such gate: its trace is multiplied by diag(tanh′)·W instead, which with orthogonal weights "
+                "(ρ = 1 at the start) need not shrink it."
             )
         elif fact.gate_mean >= 0.8 and fact.verdict.status == "solved":
             notes.append(

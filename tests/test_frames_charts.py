@@ -2,6 +2,7 @@
 
 import csv
 import io
+import itertools
 import json
 import math
 
@@ -64,7 +65,7 @@ named_data = charts.data_names
 
 def test_loss_chart_has_faint_training_bold_validation_chance_and_divergence_layers():
     spec = charts.curve_chart("loss", "loss", 1 / 6, True, ALL).to_dict()
-    assert sorted(marks(spec)) == ["line", "line", "point", "point", "rule", "rule", "text"]
+    assert sorted(marks(spec)) == ["line", "line", "point", "point", "rule", "rule"]
     text = json.dumps(spec)
     assert '"type": "log"' in text and "chance 0.167" in text
     assert named_data(spec) == {charts.TRAINING, charts.VALIDATION, charts.DIVERGED}
@@ -150,3 +151,71 @@ def test_config_json_round_trips(snapshot):
         RunConfig(**{**{k: v for k, v in data.items() if k != "preset"}, "contenders": tuple(data["contenders"])})
         == CONFIG
     )
+
+
+# Machado, Oliveira & Fernandes (2009) at severity 1, on linear RGB: how the palette looks without one cone type.
+CVD = {
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.01182, 0.04294, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.3039)),
+    "typical": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+}
+
+
+def lab(colour: str, matrix) -> tuple[float, float, float]:
+    """A hex colour as CIELAB (D65) after the vision simulation `matrix`."""
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    rgb = [linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5)]
+    r, g, b = (min(1.0, max(0.0, sum(row[k] * rgb[k] for k in range(3)))) for row in matrix)
+    x, y, z = (
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+    )
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (x, y, z)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+@pytest.mark.parametrize("vision", list(CVD))
+def test_every_contender_keeps_a_colour_apart_from_every_other_under_colour_vision_deficiencies(vision):
+    """ΔE (CIE76) ≥ 20 between every pair; the previous vermillion/amber pair was 18 under deuteranopia."""
+    for first, second in itertools.combinations(charts.ORDER, 2):
+        distance = math.dist(lab(charts.COLOURS[first], CVD[vision]), lab(charts.COLOURS[second], CVD[vision]))
+        assert distance >= 20, f"{first} and {second} under {vision}: ΔE {distance:.1f}"
+
+
+def test_every_contender_has_a_dash_of_its_own():
+    dashes = [tuple(charts.DASHES[key]) for key in charts.ORDER]
+    assert len(set(dashes)) == len(dashes)
+    assert len(set(charts.DASH_NAMES.values())) == len(dashes)
+
+
+def test_values_beyond_the_axis_are_clipped_to_its_edge_and_flagged():
+    frame = pd.DataFrame({"loss": [0.1, 1e35, 2.0], "step": [1, 2, 3]})
+    bounded = frames.bounded(frame, "loss", None, 1.0)
+    assert bounded["loss"].tolist() == [0.1, 1.0, 1.0]
+    assert bounded["loss_beyond"].tolist() == ["", "above", "above"]
+    assert bounded["loss_actual"].tolist() == [0.1, 1e35, 2.0]
+    radius = frames.bounded(pd.DataFrame({"spectral_radius": [0.0, 1.2]}), "spectral_radius", *frames.RADIUS_RANGE)
+    assert radius["spectral_radius"].tolist() == [frames.RADIUS_RANGE[0], 1.2]
+    assert radius["spectral_radius_beyond"].tolist() == ["below", ""]
+
+
+def test_the_diverged_loss_never_stretches_the_loss_axis():
+    steps = {
+        "contender": ["rnn"] * 3 + ["lstm"] * 3,
+        "step": [1, 2, 3] * 2,
+        "loss": [0.2, 5e30, None, 0.2, 0.19, 0.18],
+        "accuracy": [0.1] * 6,
+        "grad_norm": [1.0, 1e20, None, 1.0, 1.0, 1.0],
+        "grad_norm_clipped": [1.0] * 6,
+        "clipped": [False] * 6,
+    }
+    frame = frames.training_frame(steps, max_points=10, chance_loss=1 / 6)
+    assert frame["loss"].max() == pytest.approx(frames.LOSS_CEILING / 6)
+    assert frame["grad_norm"].max() == frames.GRAD_CEILING
+    assert (frame["loss_beyond"] == "above").sum() == 1 and (frame["grad_norm_beyond"] == "above").sum() == 1

@@ -1,29 +1,63 @@
-"""Every workshop preset shows what it claims, on several seeds (slow: each trains for its full length)."""
+"""Every preset's claim holds on unseen seeds: seeds 0–9, at least 9 of 10 (slow: about 8 minutes on 2 cores).
+
+A claim must be a property of the configuration, not of the seeds it was tuned on. Only the contenders a claim
+names are trained: each contender is built from the seed alone and every contender sees the same batches, so
+training a subset gives those contenders the very numbers of a full run.
+"""
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from dashboard.presets import PRESETS
-from models.trainer import Trainer
+from dashboard.presets import PRESETS, TRAINS_ON, deciding_step
+from models.config import RunConfig
+from models.records import VERDICT_STATES
 
-pytestmark = pytest.mark.slow
+SEEDS = range(10)
+NEEDED = 9
 
-SEEDS = (0, 1, 2)
+
+def verdicts_at_deciding_step(config: RunConfig, steps: int) -> dict[str, str]:
+    from models.trainer import Trainer, limit_threads
+
+    limit_threads(1)  # two of these share the two cores
+    trainer = Trainer(config)
+    trainer.advance(steps)
+    return {key: verdict.status for key, verdict in trainer.verdicts().items()}
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.fixture(scope="module")
+def pool():
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as executor:
+        yield executor
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("key", list(PRESETS))
-def test_preset_shows_its_claim(key, seed):
+def test_the_claim_holds_on_at_least_9_of_10_seeds(key, pool):
     preset = PRESETS[key]
-    trainer = Trainer(preset.config.with_changes(seed=seed))
-    trainer.advance(preset.steps)
-    verdicts = {contender: verdict.status for contender, verdict in trainer.verdicts().items()}
-    for contender, allowed in preset.expect.items():
-        assert verdicts[contender] in allowed, f"{key}, seed {seed}: {contender} is {verdicts[contender]}"
+    named = preset.config.with_changes(contenders=tuple(preset.expect))
+    runs = pool.map(verdicts_at_deciding_step, [named.with_changes(seed=seed) for seed in SEEDS], [preset.steps] * 10)
+    failures = []
+    for seed, verdicts in zip(SEEDS, runs, strict=True):
+        wrong = {c: v for c, v in verdicts.items() if v not in preset.expect[c]}
+        if wrong:
+            failures.append(f"seed {seed}: {wrong}")
+    assert len(SEEDS) - len(failures) >= NEEDED, f"{key}: the claim fails on {failures}"
 
 
 @pytest.mark.parametrize("key", list(PRESETS))
-def test_preset_text_is_two_lines_and_a_claim(key):
+def test_a_preset_has_an_exercise_what_to_watch_and_a_claim_it_can_judge(key):
     preset = PRESETS[key]
     assert len(preset.exercise.splitlines()) == 2
-    assert preset.claim and preset.expect
+    assert preset.claim and preset.watch and preset.expect
     assert set(preset.expect) <= set(preset.config.contenders)
+    for allowed in preset.expect.values():
+        assert set(allowed) <= set(VERDICT_STATES)
+        assert set(allowed) != set(TRAINS_ON) | {"diverged"}  # a mark that cannot fail says nothing
+    assert deciding_step(preset.config.with_changes(seed=123)) == preset.steps  # on any seed
+
+
+def test_settings_that_match_no_preset_have_no_deciding_step():
+    assert deciding_step(PRESETS["vanishing"].config.with_changes(gap=47)) is None
