@@ -134,3 +134,82 @@ def test_the_url_keeps_what_differs_from_the_chosen_preset(server, page):
     wait_until(lambda: "gap=50" in page.url and "preset=exploding" in page.url)
     page.reload()
     expect(number(sidebar, "Gap (time steps to remember across)")).to_have_value("50", timeout=10_000)
+
+
+CARD = re.compile(
+    r"(?P<key>rnn|clipped_rnn|lstm|gru) · .*?\n(?P<verdict>[^\n]*?(?:not started|learning|at chance|worse than chance|"
+    r"solved[^\n]*|diverged[^\n]*))\s*\n.*?(?:val loss (?P<loss>[\d.e+-]+) \(chance (?P<chance>[\d.e+-]+)\) · "
+    r"val acc (?P<acc>\d+)%|weights frozen)",
+    re.S,
+)
+
+
+def cards(page) -> dict[str, dict]:
+    """Every verdict card's contender, verdict text and numbers, as the page shows them."""
+    text = page.locator("[data-testid='stMain']").inner_text()
+    return {match["key"]: {**match.groupdict(), "verdict": match["verdict"].strip()} for match in CARD.finditer(text)}
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_a_preset_stops_at_its_deciding_step_and_its_words_agree_with_its_numbers(server, page, key):
+    preset = PRESETS[key]
+    page.goto(f"{server}/?preset={key}&pace=full")
+    page.get_by_role("button", name="Train").click()
+    wait_until(lambda: status(page) == ("Paused", preset.steps), seconds=240)
+    time.sleep(1.0)
+    assert status(page) == ("Paused", preset.steps)  # it stopped there by itself
+    claim = page.get_by_text(f"The claim, decided at step {preset.steps:,}")
+    expect(claim).to_be_visible()
+    panel = page.locator("[data-testid='stColumn']").filter(has=claim).last
+    marks = panel.inner_text()
+    for contender in preset.expect:
+        assert re.search(rf"{contender} .* — (agrees|differs from the claim)", marks), marks
+    shown = cards(page)
+    assert set(shown) == set(preset.config.contenders)
+    for card in shown.values():
+        verdict = card["verdict"]
+        assert "not started" not in verdict, card  # every contender has been validated by the deciding step
+        if "diverged" in verdict:
+            continue
+        ratio = float(card["loss"]) / float(card["chance"])  # both rounded to 3–4 digits on the card
+        if verdict.endswith(("solved", "lost")) or re.search(r"solved (again )?at step [\d,]+$", verdict):
+            assert int(card["acc"]) >= 90, card
+        if verdict.endswith("at chance"):
+            assert abs(ratio - 1) <= 0.1 + 0.005, card
+        if verdict.endswith("worse than chance"):
+            assert ratio > 1.1 - 0.005, card
+        if verdict.endswith("learning"):
+            assert ratio < 0.9 + 0.005 and int(card["acc"]) < 90, card
+    page.get_by_role("button", name="Train").click()  # Train goes on past the deciding step
+    wait_until(lambda: status(page)[1] > preset.steps, seconds=60)
+    page.get_by_text(f"The claim was made at step {preset.steps:,}").wait_for()
+    page.get_by_role("button", name="Pause").click()
+
+
+# How many lines the browser laid a text out on: its line boxes' tops, counting a new line where they jump.
+LINES = """e => {
+    const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    const tops = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        tops.push(...[...range.getClientRects()].filter(r => r.width > 0).map(r => r.top));
+    }
+    tops.sort((a, b) => a - b);
+    return 1 + tops.filter((top, i) => i > 0 && top - tops[i - 1] > 6).length;
+}"""
+
+
+def test_chart_titles_fit_on_one_line_at_1280_pixels(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/?preset=recall&pace=full")
+    page.get_by_role("button", name="Step 25").click()
+    wait_until(lambda: status(page)[1] == 25)
+    titles = ["Loss", "Gradient norm", "Accuracy", "Gradient flow over", "Spectral radius"]
+    for title in titles:
+        element = page.locator("[data-testid='stMarkdownContainer']").filter(has_text=re.compile(rf"^{title}")).first
+        element.wait_for()
+        lines = element.evaluate(LINES)
+        assert lines == 1, f"{title!r} takes {lines} lines: {element.inner_text()!r}"
+    context.close()
