@@ -192,7 +192,12 @@ def gradient_heatmap(contender: str, domain: tuple[float, float]) -> alt.LayerCh
         scale=alt.Scale(type="log", domain=list(domain), scheme="viridis", clamp=True),
         title="‖∂L/∂xₜ‖",
         legend=alt.Legend(
-            orient="bottom", direction="horizontal", gradientLength=100, gradientThickness=8, format=".0e"
+            orient="bottom",
+            direction="horizontal",
+            gradientLength=110,
+            gradientThickness=8,
+            format=".0e",
+            values=list(domain),
         ),
     )
     outside = alt.Scale(domain=[BELOW, ZERO], range=[BELOW_COLOUR, ZERO_COLOUR])
@@ -211,7 +216,7 @@ def gradient_heatmap(contender: str, domain: tuple[float, float]) -> alt.LayerCh
             x=x,
             x2="t_end:Q",
             y=y,
-            fill=alt.Fill("kind:N", scale=outside, title=None, legend=alt.Legend(orient="bottom")),
+            fill=alt.Fill("kind:N", scale=outside, legend=None),  # named in the caption, with swatches
         )
     )
     return alt.layer(values.encode(tooltip=tooltip), others.encode(tooltip=tooltip)).properties(height=HEATMAP_HEIGHT)

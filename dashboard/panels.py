@@ -245,12 +245,13 @@ def gradient_flow(run: View, probes: list[dict]) -> None:
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         column.markdown(f"{swatch(key)} **{key}**", unsafe_allow_html=True)
         column.vega_lite_chart(charts.with_data(_heatmap(key, decades), gradients=gradients), width="stretch")
-    st.caption(
-        f"How much each input time step t (x) still matters to the loss, ‖∂L/∂xₜ‖, at each validation step (y), "
-        f"on one log colour scale for all contenders spanning {decades[1] - decades[0]} decades. Where the colour "
-        "fades towards early t (left), the product of per-step Jacobians has shrunk the gradient. Light grey: "
-        f"more than {charts.DECADES} decades below the scale's top; dark grey: exactly 0 (the gradient underflowed "
-        "to zero in 32-bit floats)."
+    st.markdown(
+        "<small style='color:#555'>How much each input time step t (x) still matters to the loss, ‖∂L/∂xₜ‖, at "
+        f"each validation step (y), on one log colour scale for all contenders spanning {decades[1] - decades[0]} "
+        "decades. Where the colour fades towards early t (left), the product of per-step Jacobians has shrunk the "
+        f"gradient. {_box(charts.BELOW_COLOUR)} more than {charts.DECADES} decades below the scale's top; "
+        f"{_box(charts.ZERO_COLOUR)} exactly 0 (the gradient underflowed to zero in 32-bit floats).</small>",
+        unsafe_allow_html=True,
     )
     left, right = st.columns([2, 1])
     left.markdown("**Spectral radius ρ of the recurrent matrix**")
@@ -259,6 +260,12 @@ def gradient_flow(run: View, probes: list[dict]) -> None:
         "LSTM/GRU: the candidate block. ρ > 1: the recurrent matrix can stretch the state (and the gradient) "
         "step after step — explosion, unless the tanh saturates (then diag(tanh′) shrinks what W stretches). "
         "ρ < 1: it shrinks them — vanishing. The dashed line is ρ = 1; triangles mark values beyond the axis."
+    )
+
+
+def _box(colour: str) -> str:
+    return (
+        f"<span style='display:inline-block;width:0.9em;height:0.9em;background:{colour};vertical-align:middle'></span>"
     )
 
 

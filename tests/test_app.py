@@ -164,3 +164,27 @@ def test_configurations_that_explode_on_purpose_show_a_marked_divergence(params)
     snapshot = at.session_state["run"].snapshot()
     assert snapshot.verdicts["rnn"].status == "diverged"
     assert any("diverged at step" in m.value for m in at.markdown)  # the card says so
+
+
+@pytest.mark.parametrize("mode", ["lab", "workshop"])
+def test_the_claim_shows_at_the_deciding_step_with_marks_in_both_modes(mode):
+    preset = PRESETS["exploding"]
+    at = page(preset="exploding", mode=mode)
+    text = lambda: " ".join(m.value for m in at.markdown)  # noqa: E731
+    assert "What to watch" in text() and "The claim" not in text()  # predict first
+    for _ in range(preset.steps // 25):
+        button(at, "Step 25").click().run()
+    assert not at.exception
+    assert at.session_state["run"].step_count == preset.steps
+    assert f"The claim, decided at step {preset.steps:,}" in text()
+    assert "**rnn** diverged at step" in text() and "**clipped_rnn**" in text()
+    assert text().count("agrees") + text().count("differs from the claim") == len(preset.expect)
+    button(at, "Step 25").click().run()  # past it: the page says when the claim was made
+    assert at.session_state["run"].step_count == preset.steps + 25
+    assert any(f"The claim was made at step {preset.steps:,}" in c.value for c in at.caption)
+
+
+def test_settings_that_match_no_preset_promise_nothing():
+    at = page(gap="47")
+    assert not at.exception
+    assert any("No claim for these settings" in m.value for m in at.markdown)

@@ -9,17 +9,16 @@ from models.trainer import Trainer
 pytestmark = pytest.mark.slow
 
 
-def test_gated_models_solve_adding_at_gap_50_while_rnns_stay_at_the_baseline():
-    """SCIENCE.md: adding, gap 50, hidden 32, Adam lr 0.01, batch 64, within 1,000 steps."""
+def test_gated_models_learn_adding_at_gap_50_while_rnns_stay_at_the_baseline():
+    """SCIENCE.md: adding, gap 50, hidden 32, Adam lr 0.01, batch 64, within 1,500 steps (90% within ±0.04)."""
     trainer = Trainer(RunConfig(task="adding", gap=50, hidden=32, lr=0.01, batch=64, seed=0))
-    trainer.advance(1000)
+    trainer.advance(1500)
     verdicts = trainer.verdicts()
     assert verdicts["lstm"].status == "solved" and verdicts["gru"].status == "solved"
-    baseline = trainer.task.baseline.loss
     for run in trainer.runs[:2]:  # rnn and clipped_rnn
         assert run.spec.key in ("rnn", "clipped_rnn")
-        assert run.last_probe.val_loss > 0.8 * baseline, run.spec.key
-        assert verdicts[run.spec.key].status == "at_chance"
+        assert run.last_probe.val_loss > 0.8 * trainer.chance_loss, run.spec.key
+        assert verdicts[run.spec.key].status in ("at_chance", "worse_than_chance")
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

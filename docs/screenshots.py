@@ -1,0 +1,33 @@
+"""`python docs/screenshots.py`: every preset at its deciding step (seed 0), as docs/preset-<key>.png.
+
+A real `streamlit run` server and Debian's Chromium at 1280 px, the width the chart titles are checked at.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root
+
+from benchmarks.app_server import app_server, chromium, status, wait_until
+from dashboard.presets import PRESETS
+
+HERE = Path(__file__).resolve().parent
+SIZE = {"width": 1280, "height": 2300}  # the cards, the claim, the three charts and the gradient flow
+
+
+def main(keys: list[str]) -> None:
+    with app_server() as (url, _log, _pid), chromium() as browser:
+        for key in keys or list(PRESETS):
+            page = browser.new_page(viewport=SIZE)
+            page.goto(f"{url}/?preset={key}&pace=full")
+            page.get_by_role("button", name="Train").click()
+            wait_until(lambda p=page, k=key: status(p) == ("Paused", PRESETS[k].steps), seconds=300)
+            time.sleep(4.0)  # the charts' fragments redraw once more at the final step
+            page.screenshot(path=HERE / f"preset-{key}.png")
+            print(f"docs/preset-{key}.png: step {status(page)[1]:,}", file=sys.stderr)
+            page.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
