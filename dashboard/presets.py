@@ -74,8 +74,8 @@ PRESETS: dict[str, Preset] = {
             "Predict, then press Train and watch the gradient-norm chart (it starts at 10 steps a second).",
             watch="the gradient-norm chart: a norm that climbs by decades in a few steps is an explosion. The "
             "ticks mark steps where clipping rescaled the gradient to the threshold.",
-            claim="The plain RNN's gradient explodes and it diverges (its loss becomes NaN/inf) within about "
-            "40 steps; the clipped RNN, same weights, same batches, keeps training. Clipping stops the "
+            claim="The plain RNN's gradient explodes and it diverges (its loss or gradient becomes NaN/inf) within "
+            "about 40 steps; the clipped RNN, same weights, same batches, keeps training. Clipping stops the "
             "explosion; it does not teach the gap.",
             expect={"rnn": ("diverged",), "clipped_rnn": TRAINS_ON},
             steps=150,
