@@ -1,0 +1,102 @@
+"""Beside the charts: a verdict card per contender, and the claim panel (what to watch, then the claim judged)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, story
+from dashboard.hub import View
+from dashboard.live import Snapshot
+from dashboard.presets import preset_for
+from models.contenders import CONTENDERS
+from models.records import Verdict
+
+
+def verdict_cards(run: View, snapshot: Snapshot) -> None:
+    latest = {probe["contender"]: probe for probe in snapshot.probes}
+    info = {row["contender"]: row for row in run.contenders}
+    chance = run.task.baseline
+    per_row = 2 if len(info) > 2 else len(info)
+    keys = list(info)
+    for start in range(0, len(keys), per_row):
+        for column, key in zip(st.columns(per_row), keys[start : start + per_row], strict=False):
+            row, verdict, probe = info[key], snapshot.verdicts[key], latest.get(key)
+            with column.container(border=True):
+                st.markdown(f"{swatch(key)} **{key}** · {CONTENDERS[key].remedy}", unsafe_allow_html=True)
+                st.markdown(f"##### {_icon(verdict)} {verdict.text}", help=VERDICT_HELP)
+                val = "no validation yet"
+                if verdict.status == "diverged":
+                    val = "weights frozen where the loss or gradient became NaN/inf"
+                elif probe and probe["val_loss"] is not None:
+                    val = (
+                        f"val loss {probe['val_loss']:.4g} (chance {run.chance_loss:.3g}) · "
+                        f"val acc {probe['val_accuracy']:.0%} (chance {chance.accuracy:.0%})"
+                    )
+                figures = story.card_figures(story.facts_at([probe], probe["step"])[key]) if probe else ""
+                st.caption(f"{val}{figures} · hidden {row['hidden']} · {row['parameters']:,} weights")
+
+
+VERDICT_HELP = (
+    "**not started**: no validation yet. **learning**: validation loss more than 10% below the chance loss. "
+    "**at chance**: validation loss within ±10% of the chance loss (the dashed line). **worse than chance**: "
+    "more than 10% above it. **solved at step N**: at least 90% of the 256 validation answers correct "
+    "(adding: within ±0.04 of the sum). **lost it at step M**: solved once, below 90% again. **diverged at "
+    "step N**: the loss or gradient became NaN or infinite; the weights are frozen there."
+)
+
+
+def _icon(verdict: Verdict) -> str:
+    icon = {
+        "not_started": "hourglass_empty",
+        "learning": "trending_down",
+        "at_chance": "remove",
+        "worse_than_chance": "trending_up",
+        "solved": "check_circle",
+        "lost": "undo",
+        "diverged": "error",
+    }
+    return f":material/{icon[verdict.status]}:"
+
+
+def claim_panel(run: View, snapshot: Snapshot) -> None:
+    """What to watch; at the deciding step the preset's claim, whether this run agrees, and what happened."""
+    preset = preset_for(run.config)
+    with st.container(border=True):
+        if preset is None:
+            st.markdown(
+                "**No claim for these settings.** They match no preset, so nothing is promised: read the cards "
+                "and the charts. Each card gives its contender's numbers at the latest validation step."
+            )
+            return
+        if snapshot.decided is None:
+            st.markdown(f"**What to watch** — {preset.watch}")
+            st.caption(
+                f"The run stops by itself at step {preset.steps:,}, where the claim is shown and judged "
+                f"(now at step {snapshot.step:,}). Predict first."
+            )
+            return
+        st.markdown(f"**The claim, decided at step {preset.steps:,}:** {preset.claim}")
+        agreed = story.marks(preset, snapshot.decided)
+        st.markdown(
+            "  \n".join(
+                f"{':material/check:' if ok else ':material/close:'} **{key}** {text} — "
+                f"{'agrees' if ok else 'differs from the claim'}"
+                for key, ok, text in agreed
+            )
+        )
+        if snapshot.step > preset.steps:
+            st.caption(
+                f"The claim was made at step {preset.steps:,}; the run has gone on to step {snapshot.step:,}, "
+                "so the cards may now say more."
+            )
+        for note in story.mechanisms(preset, story.facts_at(snapshot.probes, preset.steps)):
+            st.markdown(note)
+
+
+def swatch(key: str) -> str:
+    """A short line in the contender's colour and dash, as the charts draw it."""
+    dash = ",".join(str(part) for part in charts.DASHES[key])
+    return (
+        f"<svg width='34' height='10' role='img' aria-label='{key}'><line x1='0' y1='5' x2='34' y2='5' "
+        f"stroke='{charts.COLOURS[key]}' stroke-width='3' stroke-dasharray='{dash}'/></svg>"
+    )
