@@ -1,4 +1,4 @@
-"""The "Why" panel: the story in plain language, each point tied to the chart that shows it."""
+"""The general theory, one click away: true of every preset, each point tied to the chart that shows it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import streamlit as st
 
 WHY = r"""
 **Short gaps are easy.** "The clouds are in the ___": the word that decides the answer (*clouds*) is two
-steps back, and every contender learns it (preset *short_gap*).
+steps back, and every contender leaves the chance line (preset *short_gap*).
 
 **Long gaps are not.** "I grew up in France … *(many words)* … I speak fluent ___": the deciding word is far
 back. To learn from it, the error signal must travel back through every step in between.
@@ -18,7 +18,8 @@ $$\frac{\partial h_t}{\partial h_{t-k}} = \prod_{j=0}^{k-1} \operatorname{diag}\
 
 Each factor shrinks a vector (if $\rho(W_{hh}) < 1$ or the tanh saturates, $\tanh' \le 1$) or stretches it
 (if $\rho(W_{hh}) > 1$), so the product shrinks or grows **exponentially in $k$**.
-→ *Gradient flow* heatmaps: the RNN's colour fades to the left, decades below the right edge.
+→ *Gradient flow* heatmaps: where the product shrinks, the colour fades to the left, decades below the right
+edge (the RNN's in preset *vanishing* from its first steps).
 → *Spectral radius* chart: the line ρ = 1 separates fading from growing.
 
 **Clipping** rescales the whole gradient when its norm passes a threshold:
@@ -34,9 +35,10 @@ nearly unchanged. A GRU interpolates $h_t = (1 - z_t) \odot \tilde h_t + z_t \od
 do depends on the gap and on the initialisation (compare presets *vanishing*, *short_gap* and *recall*).
 
 **Initialisation is a remedy too.** Orthogonal recurrent weights (ρ = 1) preserve norms at the start, and a
-forget-gate bias of 1 makes an LSTM remember by default (PyTorch's default is 0; Keras uses 1). With a gate bias of 0 a
-gate starts near σ(0) = 0.5 and halves a cue's trace at every step (preset *recall*). Change them under
-*Advanced* and press Reset to compare.
+forget-gate bias b starts the LSTM's forget gate near σ(b): 0.73 for b = 1 (Keras's default; this lab's),
+0.95 for b = 3. PyTorch's default is 0: a gate near σ(0) = 0.5 halves a cue's trace at every step, and in preset
+*recall* the LSTM stays at chance, while with bias 3 (preset *recall_init*) it solves the same task. Change
+them under *Advanced* and press Reset to compare.
 """
 
 

@@ -6,6 +6,7 @@ training a subset gives those contenders the very numbers of a full run.
 """
 
 import multiprocessing
+import re
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -61,3 +62,10 @@ def test_a_preset_has_an_exercise_what_to_watch_and_a_claim_it_can_judge(key):
 
 def test_settings_that_match_no_preset_have_no_deciding_step():
     assert deciding_step(PRESETS["vanishing"].config.with_changes(gap=47)) is None
+
+
+def test_the_general_theory_names_only_presets_that_exist():
+    from dashboard.explain import WHY
+
+    italic = set(re.findall(r"\*([a-z_]+)\*", WHY)) - {"clouds"}  # the one italic word that is not a preset
+    assert len(italic) >= 4 and italic <= set(PRESETS), italic - set(PRESETS)
