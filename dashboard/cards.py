@@ -9,7 +9,7 @@ from dashboard.hub import View
 from dashboard.live import Snapshot
 from dashboard.presets import preset_for
 from models.contenders import CONTENDERS
-from models.records import Verdict
+from models.records import Verdict, floored_percent
 
 
 def verdict_cards(run: View, snapshot: Snapshot) -> None:
@@ -30,7 +30,7 @@ def verdict_cards(run: View, snapshot: Snapshot) -> None:
                 elif probe and probe["val_loss"] is not None:
                     val = (
                         f"val loss {probe['val_loss']:.4g} (chance {run.chance_loss:.3g}) · "
-                        f"val acc {probe['val_accuracy']:.0%} (chance {chance.accuracy:.0%})"
+                        f"val acc {floored_percent(probe['val_accuracy'])} (chance {chance.accuracy:.0%})"
                     )
                 figures = story.card_figures(story.facts_at([probe], probe["step"])[key]) if probe else ""
                 st.caption(f"{val}{figures} · hidden {row['hidden']} · {row['parameters']:,} weights")

@@ -10,6 +10,7 @@ from typing import NoReturn, TextIO
 
 from models.config import LIMITS, OPTIMIZER_KEYS, TASK_KEYS, ConfigError, RunConfig, check_steps
 from models.export import write_csv
+from models.records import floored_percent
 from models.trainer import Trainer
 
 DEFAULTS = RunConfig()
@@ -90,7 +91,7 @@ def summary(trainer: Trainer) -> str:
     for run, info in zip(trainer.runs, trainer.contenders(), strict=True):
         probe = run.last_probe
         loss = _number(probe.val_loss if probe else None, ".4f")
-        accuracy = _number(probe.val_accuracy if probe else None, ".1%")
+        accuracy = "—" if probe is None or probe.val_accuracy is None else floored_percent(probe.val_accuracy, 1)
         speed = run.steps / run.seconds if run.seconds else math.nan
         lines.append(
             f"{run.spec.key:<12} {info['hidden']:>6} {info['parameters']:>7,} {loss:>9} {accuracy:>8} "

@@ -81,5 +81,11 @@ class ProbeRecord:
         return Verdict(self.verdict, self.verdict_step, self.verdict_solved_step)
 
 
+def floored_percent(fraction: float, decimals: int = 0) -> str:
+    """0.8996 → '89%' (not '90%'): a shown accuracy never rounds up across the 90% that "solved" needs."""
+    scale = 10**decimals
+    return f"{math.floor(fraction * 100 * scale + 1e-9) / scale:.{decimals}f}%"
+
+
 def finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None

@@ -196,3 +196,10 @@ def test_preview_tells_the_page_what_the_trainer_will_build(config):
     for row, run in zip(rows, trainer.runs, strict=True):
         assert row["parameters"] == sum(p.numel() for p in run.model.parameters())
         assert row["hidden"] == run.model.core.hidden_size
+
+
+def test_a_shown_accuracy_never_rounds_up_to_the_solved_bar():
+    from models.records import floored_percent
+
+    assert floored_percent(0.8996) == "89%" and floored_percent(0.9) == "90%"
+    assert floored_percent(0.8999, 1) == "89.9%" and floored_percent(0.29) == "29%"
