@@ -76,20 +76,26 @@ def claim_panel(run: View, snapshot: Snapshot) -> None:
             )
             return
         st.markdown(f"**The claim, decided at step {preset.steps:,}:** {preset.claim}")
-        agreed = story.marks(preset, snapshot.decided)
-        st.markdown(
-            "  \n".join(
-                f"{':material/check:' if ok else ':material/close:'} **{key}** {text} — "
-                f"{'agrees' if ok else 'differs from the claim'}"
-                for key, ok, text in agreed
-            )
-        )
+        facts = story.facts_at(snapshot.probes, preset.steps)
+        lines = [
+            f"{':material/check:' if ok else ':material/close:'} **{key}** {text} — "
+            f"{'agrees' if ok else 'differs from the claim'}"
+            + (f" <small>({story.numbers(facts[key], run.chance_loss)})</small>" if key in facts else "")
+            for key, ok, text in story.marks(preset, snapshot.decided)
+        ]
+        lines += [
+            f"{':material/remove:'} **{key}** {snapshot.decided[key].text} — not part of the claim"
+            + (f" <small>({story.numbers(facts[key], run.chance_loss)})</small>" if key in facts else "")
+            for key in run.config.contenders
+            if key not in preset.expect and key in snapshot.decided
+        ]
+        st.markdown("  \n".join(lines), unsafe_allow_html=True)
         if snapshot.step > preset.steps:
             st.caption(
                 f"The claim was made at step {preset.steps:,}; the run has gone on to step {snapshot.step:,}, "
                 "so the cards may now say more."
             )
-        for note in story.mechanisms(preset, story.facts_at(snapshot.probes, preset.steps)):
+        for note in story.mechanisms(preset, facts):
             st.markdown(note)
 
 

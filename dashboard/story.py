@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from dashboard.live import verdict_of
 from dashboard.presets import Preset
-from models.records import Verdict
+from models.records import Verdict, floored_percent
 
 GATE_NAMES = {"lstm": "forget gate f", "gru": "update gate z"}
 VANISHED = 1e-3  # a gradient at t = 0 below this fraction of the last step's is called vanished
@@ -76,6 +76,13 @@ def marks(preset: Preset, decided: dict[str, Verdict]) -> list[tuple[str, bool, 
         for key, allowed in preset.expect.items()
         if key in decided
     ]
+
+
+def numbers(facts: Facts, chance_loss: float) -> str:
+    """A contender's validation numbers at a step, for the claim panel."""
+    if facts.val_loss is None:
+        return "loss or gradient NaN/inf"
+    return f"val loss {facts.val_loss:.3g} (chance {chance_loss:.3g}), val acc {floored_percent(facts.val_accuracy)}"
 
 
 def card_figures(facts: Facts) -> str:
