@@ -31,12 +31,31 @@ TURN = 20.0  # seconds a run trains before it yields its slot to a waiting run
 ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconnect window) leaves its runs
 
 
-def default_slots() -> int:
-    """Training slots: RNN_LAB_MAX_RUNS if set, else one per core (each run trains on one thread)."""
+def default_slots(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
+    """Training slots: RNN_LAB_MAX_RUNS if set, else one per core this process may use (each run trains on one
+    thread). In a container `os.cpu_count()` reports the host's cores: the cgroup's CPU quota, when there is one,
+    and the CPU affinity bound them."""
     configured = os.environ.get("RNN_LAB_MAX_RUNS", "").strip()
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
-    return max(1, os.cpu_count() or 1)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    quota = cgroup_cores(cpu_max)
+    return max(1, min(cores, quota) if quota is not None else cores)
+
+
+def cgroup_cores(path: str) -> int | None:
+    """Whole cores the cgroup v2 CPU quota allows ("200000 100000" → 2; "max 100000" → None: no quota)."""
+    try:
+        with open(path) as stream:
+            quota, period = stream.read().split()[:2]
+    except (OSError, ValueError):
+        return None
+    if quota == "max":
+        return None
+    try:
+        return max(1, int(int(quota) / int(period)))
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 @dataclass(eq=False)
@@ -288,7 +307,9 @@ class Hub:
         """The run's own notion of its audience: the sessions following it decide whether anyone watches."""
         views = self.views.get(run, [])
         run.sessions = {view.session_id for view in views if view.wants_training() and view.session_id}
-        run.viewer_count = len(views)
+        # "Shared with N other sessions" counts connected tabs: a closed one keeps its view for ABSENT_AFTER
+        # (in case it reconnects) but is not watching.
+        run.viewer_count = max(1, len({view.session_id or view.id for view in views if self._connected(view)}))
 
     def _release(self, run: LiveRun) -> None:
         self.training.pop(run, None)
@@ -305,10 +326,16 @@ class Hub:
         run.close()
 
     def _gone(self, view: View) -> bool:
-        connected = view.session_id is not None and Runtime.exists()
-        if connected and Runtime.instance().is_active_session(view.session_id):
+        if view.session_id is not None and Runtime.exists() and self._connected(view):
             view.last_seen = time.monotonic()
         return time.monotonic() - view.last_seen > ABSENT_AFTER
+
+    @staticmethod
+    def _connected(view: View) -> bool:
+        """The view's browser tab is connected now (outside a Streamlit server every view counts)."""
+        if view.session_id is None or not Runtime.exists():
+            return True
+        return Runtime.instance().is_active_session(view.session_id)
 
     def _ensure_thread(self) -> None:
         if self._thread is None:

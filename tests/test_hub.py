@@ -195,3 +195,45 @@ def test_a_slow_pace_shows_the_run_step_by_step_without_changing_it(hub):
     view.set_pace(None)
     wait_for(lambda: view.snapshot().step >= 60)  # full speed catches up with the run
     view.pause()
+
+
+def test_the_shared_count_counts_connected_tabs_only(monkeypatch, hub):
+    """A closed tab keeps its view for a while (it may reconnect) but no longer counts as sharing the run."""
+    connected = {"a", "b", "c"}
+
+    class FakeRuntime:
+        @staticmethod
+        def exists():
+            return True
+
+        @staticmethod
+        def instance():
+            return FakeRuntime
+
+        @staticmethod
+        def is_active_session(session_id):
+            return session_id in connected
+
+    monkeypatch.setattr(hub_module, "Runtime", FakeRuntime)
+    views = [hub.join(SMALL, session) for session in ("a", "b", "c")]
+    assert views[0].snapshot().viewers == 3
+    connected.discard("c")  # its tab closed
+    wait_for(lambda: views[0].snapshot().viewers == 2, seconds=2)  # at the scheduler's next look
+    assert views[2] in hub.views[views[0].run]  # still there, should it come back
+    connected.add("c")
+    wait_for(lambda: views[0].snapshot().viewers == 3, seconds=2)
+
+
+@pytest.mark.parametrize(
+    ("content", "cores"), [("200000 100000\n", 2), ("150000 100000", 1), ("50000 100000", 1), ("max 100000", None)]
+)
+def test_slots_follow_the_cgroup_cpu_quota(tmp_path, monkeypatch, content, cores):
+    path = tmp_path / "cpu.max"
+    path.write_text(content)
+    assert hub_module.cgroup_cores(str(path)) == cores
+    monkeypatch.delenv("RNN_LAB_MAX_RUNS", raising=False)
+    monkeypatch.setattr(hub_module.os, "sched_getaffinity", lambda _pid: set(range(64)), raising=False)
+    assert hub_module.default_slots(str(path)) == (cores or 64)  # a 64-core host, a 2-core quota: 2 slots
+    assert hub_module.cgroup_cores(str(tmp_path / "missing")) is None
+    monkeypatch.setenv("RNN_LAB_MAX_RUNS", "3")
+    assert hub_module.default_slots(str(path)) == 3
