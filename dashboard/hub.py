@@ -29,7 +29,6 @@ from models.config import RunConfig
 TICK = 0.25  # seconds between the scheduler's looks at the runs
 TURN = 20.0  # seconds a run trains before it yields its slot to a waiting run
 ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconnect window) leaves its runs
-RELEASE_AFTER = 30.0  # a run nobody has trained for this long gives up its process (kept as a checkpoint)
 
 
 def default_slots(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
@@ -277,10 +276,6 @@ class Hub:
                 elif run.running and not any(v.wants_training() for v in views):
                     run.running = False  # its followers left without pressing Pause
             self._schedule()
-            now = time.monotonic()
-            for run in list(self.views):
-                if not run.running and now - run.last_active > RELEASE_AFTER:
-                    run.release()  # paused, held at its deciding step, or unfollowed: memory back
 
     def _schedule(self) -> None:
         now = time.monotonic()

@@ -78,13 +78,9 @@ class LiveRun:
         self._memo: OrderedDict[tuple, object] = OrderedDict()
         self._memo_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._replies = {reply: threading.Event() for reply in ("paused", "advanced", "checkpoint")}
-        self._checkpoint: bytes | None = None  # the trainer's state while the run has no process (see release)
-        self.last_active = time.monotonic()  # when it last trained: an idle run gives its process up
-        self._in_use = threading.Lock()  # held while a Step waits on the process, so release leaves it alone
+        self._replies: dict[str, threading.Event] = {"paused": threading.Event(), "advanced": threading.Event()}
         self.contenders, self.sample, self.chance_loss = preview(config)
         self._process = self._connection = None  # started by the first Train or Step: a visit costs no process
-        self._checkpoint_pending: bytes | None = None  # a checkpoint the process just sent, until release takes it
         remote.warm_up()  # the forkserver those processes come from, once per server
         self._process_running = False
         self._send_lock = threading.Lock()
@@ -97,7 +93,7 @@ class LiveRun:
             if self._process is not None or self._closed:
                 return
             for _attempt in range(START_ATTEMPTS):
-                process, connection = remote.start(self.config, self._checkpoint)
+                process, connection = remote.start(self.config)
                 if connection.poll(READY_TIMEOUT):  # ("ready",): the trainer is built
                     connection.recv()
                     break
@@ -127,37 +123,12 @@ class LiveRun:
 
     def advance(self, steps: int) -> None:
         """Train `steps` more steps now (the Step button); returns when they are recorded."""
-        with self._in_use:
-            self._ensure_process()
-            if self._process is None:
-                return  # closed meanwhile
-            self.running = False
-            steps = min(steps, MAX_STEPS - self.step_count)
-            self._ask("advanced", ("advance", max(steps, 0)))
-            self.last_active = time.monotonic()
-
-    def release(self) -> bool:
-        """Give up the training process while nobody trains this run: its state is kept as a checkpoint and
-        the next Train or Step resumes it exactly (memory is bounded by the runs in use, not the runs seen).
-
-        Returns whether a process was released; a run that is training or answering a Step keeps its own.
-        """
-        if self.running or not self._in_use.acquire(blocking=False):
-            return False
-        try:
-            with self._start_lock:
-                if self._process is None or self._closed or self.running:
-                    return False
-                self._ask("checkpoint", ("checkpoint",))
-                if self._checkpoint_pending is None:
-                    return False
-                self._checkpoint, self._checkpoint_pending = self._checkpoint_pending, None
-                self._finalizer()  # stops the process and closes the pipe; the reader thread ends with it
-                self._process = self._connection = None
-                self._process_running = False
-                return True
-        finally:
-            self._in_use.release()
+        self._ensure_process()
+        if self._process is None:
+            return  # closed meanwhile
+        self.running = False
+        steps = min(steps, MAX_STEPS - self.step_count)
+        self._ask("advanced", ("advance", max(steps, 0)))
 
     def keep_alive(self) -> None:
         """Called on every page render: the viewer is here."""
@@ -266,12 +237,9 @@ class LiveRun:
 
     def _receive(self, message: tuple) -> None:
         kind, *content = message
-        if kind == "checkpoint":
-            self._checkpoint_pending = content[0]
         if kind != "records":
             self._replies[kind].set()
             return
-        self.last_active = time.monotonic()
         step, records, verdicts = content
         with self._lock:
             for record in records:

@@ -6,8 +6,7 @@ process it trains at full speed, and the parent receives plain records.
 
 Protocol (parent → child): ("run", hold_at) train until told otherwise, or until step hold_at (None: no such
 step), where it stops by itself; ("pause",) stop and reply ("paused", step);
-("advance", n) train n steps and reply ("advanced", step); ("checkpoint",) reply ("checkpoint", bytes), the
-trainer's whole state (models.checkpoint); ("stop",) exit.
+("advance", n) train n steps and reply ("advanced", step); ("stop",) exit.
 Child → parent: ("ready",) once; ("records", step, records, verdicts) after every step.
 """
 
@@ -19,21 +18,17 @@ import os
 import threading
 from multiprocessing.connection import Connection
 
-from models import checkpoint
 from models.config import RunConfig
 from models.trainer import Trainer, limit_threads
 
 NICENESS = 5  # lower CPU priority for training than for the process serving pages
 
 
-def serve(config: RunConfig, connection: Connection, saved: bytes | None = None) -> None:
-    """The child's loop: train on command, send every step's records back, exit on "stop" or a closed pipe.
-
-    With `saved` (a checkpoint of an earlier process of this run) it resumes exactly where that one stopped.
-    """
+def serve(config: RunConfig, connection: Connection) -> None:
+    """The child's loop: train on command, send every step's records back, exit on "stop" or a closed pipe."""
     limit_threads(1)  # one core per run: runs share the machine instead of oversubscribing it
     os.nice(NICENESS)  # on a busy machine the web server answers first; alone, training loses nothing
-    trainer = checkpoint.restore(saved) if saved is not None else Trainer(config)
+    trainer = Trainer(config)
     connection.send(("ready",))
     running, remaining, hold_at = False, 0, None
     try:
@@ -58,9 +53,6 @@ def serve(config: RunConfig, connection: Connection, saved: bytes | None = None)
                 running, remaining = False, arguments[0]
                 if remaining == 0:
                     connection.send(("advanced", trainer.step_count))
-            elif command == "checkpoint":
-                running, remaining = False, 0
-                connection.send(("checkpoint", checkpoint.save(trainer)))
             elif command == "stop":
                 return
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
@@ -90,16 +82,15 @@ def warm_up() -> None:
         _warming[0].start()
 
 
-def start(config: RunConfig, saved: bytes | None = None) -> tuple[multiprocessing.Process, Connection]:
-    """Start a training process for `config` (resuming `saved`, if given); return it and the parent's end of
-    its pipe.
+def start(config: RunConfig) -> tuple[multiprocessing.Process, Connection]:
+    """Start a training process for `config`; return it and the parent's end of its pipe.
 
     Children fork from a forkserver that has imported torch and the parent's main module once: a new
     run starts in a fraction of a second, and no child inherits the server's threads.
     """
     context = _context()
     parent, child = context.Pipe()
-    process = context.Process(target=serve, args=(config, child, saved), name="rnn-lab-trainer", daemon=True)
+    process = context.Process(target=serve, args=(config, child), name="rnn-lab-trainer", daemon=True)
     process.start()
     child.close()
     return process, parent

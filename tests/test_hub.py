@@ -237,19 +237,3 @@ def test_slots_follow_the_cgroup_cpu_quota(tmp_path, monkeypatch, content, cores
     assert hub_module.cgroup_cores(str(tmp_path / "missing")) is None
     monkeypatch.setenv("RNN_LAB_MAX_RUNS", "3")
     assert hub_module.default_slots(str(path)) == 3
-
-
-def test_a_run_nobody_trains_gives_up_its_process_and_resumes_on_the_next_step(monkeypatch, hub):
-    monkeypatch.setattr(hub_module, "RELEASE_AFTER", 0.3)
-    view = hub.join(SMALL, None)
-    view.advance(10)
-    process = view.run._process
-    wait_for(lambda: view.run._process is None, seconds=5)  # the scheduler released it: memory back
-    process.join(timeout=5)
-    assert not process.is_alive()
-    view.advance(10)  # a new process, resumed from the checkpoint
-    assert view.step_count == 20
-    alone = LiveRun(SMALL)
-    alone.advance(20)
-    assert view.snapshot().steps["loss"] == alone.snapshot().steps["loss"]
-    alone.close()

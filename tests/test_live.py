@@ -9,7 +9,6 @@ from dashboard.live import LiveRun
 from models.config import RunConfig
 
 SMALL = RunConfig(task="recall", gap=5, hidden=8, batch=8, eval_every=5)
-SMALL_RELEASE = RunConfig(task="adding", gap=8, hidden=8, batch=8, eval_every=5)  # Adam's moments must survive
 
 
 def wait_for(condition, seconds=20.0):
@@ -112,38 +111,3 @@ def test_close_stops_the_process_at_once():
     run.close()
     assert not run._process.is_alive() and not run.running
     run.close()  # closing twice is harmless
-
-
-def test_a_released_run_resumes_exactly_where_it_stopped():
-    """Its process goes (memory back), its state stays as a checkpoint, and the numbers are as if it never left."""
-    released, whole = LiveRun(SMALL_RELEASE), LiveRun(SMALL_RELEASE)
-    try:
-        released.advance(17)
-        process = released._process
-        assert released.release() and released._process is None
-        process.join(timeout=5)
-        assert not process.is_alive()
-        released.advance(23)  # a new process, restored from the checkpoint
-        whole.advance(40)
-        got, want = released.snapshot(), whole.snapshot()
-        assert got.step == want.step == 40
-        for column in ("loss", "accuracy", "grad_norm", "clipped", "diverged"):
-            assert got.steps[column] == want.steps[column], column
-        strip = lambda probes: [{k: v for k, v in p.items() if k != "seconds"} for p in probes]  # noqa: E731
-        assert strip(got.probes) == strip(want.probes)
-        assert got.verdicts == want.verdicts
-    finally:
-        released.close()
-        whole.close()
-
-
-def test_a_running_run_keeps_its_process():
-    run = LiveRun(SMALL_RELEASE)
-    try:
-        run.start()
-        run.keep_alive()
-        wait_for(lambda: run.snapshot().step >= 5)
-        assert not run.release() and run._process is not None
-        run.pause()
-    finally:
-        run.close()
