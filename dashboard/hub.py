@@ -98,10 +98,6 @@ class View:
     def chance_loss(self) -> float:
         return self.run.chance_loss
 
-    @property
-    def hold_at(self) -> int | None:
-        return self.run.hold_at
-
     def _cap(self) -> int | None:
         """The deciding step, while this view has not been taken past it."""
         hold = self.run.hold_at
