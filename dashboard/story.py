@@ -136,7 +136,7 @@ def mechanisms(preset: Preset, facts: dict[str, Facts]) -> list[str]:
         gap = preset.config.gap
         if fact is None or fact.gate_mean is None:
             continue
-        trace = fact.gate_mean**gap
+        trace = round(fact.gate_mean, 2) ** gap  # of the gate as shown, so the sum on the page adds up
         if fact.gate_mean < 0.8 and fact.verdict.status in ("at_chance", "worse_than_chance"):
             notes.append(
                 f"**Why {key} forgets here:** its {name} averages {fact.gate_mean:.2f}, so a cue's trace is "
