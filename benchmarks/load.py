@@ -226,10 +226,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sessions", type=int, default=8, help="concurrent browser sessions (default 8)")
     parser.add_argument("--mixed", action="store_true", help="spread the sessions over every preset")
     parser.add_argument("--seconds", type=float, default=20.0, help="measuring window (default 20 s)")
+    parser.add_argument(
+        "--protocol", action="store_true", help="simulated browsers that speak the websocket protocol (no Chromium)"
+    )
+    parser.add_argument("--own", type=int, default=0, help="protocol mode: further sessions with settings of their own")
     args = parser.parse_args(argv)
-    if not 1 <= args.sessions <= 60:
-        parser.error("--sessions must be between 1 and 60")
-    report(run(args.sessions, args.mixed, args.seconds))
+    if not 1 <= args.sessions <= 60 or not 0 <= args.own <= 30:
+        parser.error("--sessions must be between 1 and 60, --own between 0 and 30")
+    if args.protocol:
+        from benchmarks import crowd
+
+        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, args.seconds))
+    else:
+        report(run(args.sessions, args.mixed, args.seconds))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,172 @@
+"""The load test's protocol mode: a crowd of simulated browsers (benchmarks.protocol) on one real server.
+
+python -m benchmarks.load --protocol --sessions 8                 # 8 identical sessions, against a lone one
+python -m benchmarks.load --protocol --sessions 40 --mixed        # a workshop: 40 sessions over every preset
+python -m benchmarks.load --protocol --sessions 40 --mixed --own 10   # ... and 10 with settings of their own
+
+Every session presses Train at once. Per session it reports what its page received while its run trained:
+status updates per second and the longest wait for one, the longest wait for a chart update, fragment reruns
+answered per second and how long each waited, its step rate (against a lone session, for identical sessions),
+and the seconds from Train to the preset's deciding step. For the server: health-check latency, peak memory
+(PSS and RSS of the server and every training process), CPU used, tracebacks in its log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from pathlib import Path
+
+from benchmarks.app_server import app_server
+from benchmarks.dashboard import MemoryPeak
+from benchmarks.load import HealthPoller, renice_browser
+from benchmarks.protocol import Session
+from dashboard.presets import DEFAULT_PRESET, PRESETS, deciding_step
+
+SETTLE = 3.0  # seconds after Train before a session's liveness is measured (its first full rerun, a process start)
+LIMIT = 120.0  # seconds the crowd runs at most, waiting for every run to reach its deciding step
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its live descendants, waited-for children included."""
+    total, pending = 0.0, [pid]
+    ticks = 100.0
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15]) / ticks  # utime stime cutime cstime
+        pending += [int(child) for child in children]
+    return total
+
+
+async def crowd(url: str, queries: list[tuple[str, str]], seconds: float, deciding: dict[str, int]) -> list[Session]:
+    """Open every session, press Train in all, and keep them open until each run decided (or `seconds`)."""
+    stop = asyncio.Event()
+    sessions = [Session(url, query, label) for label, query in queries]
+    tasks = [asyncio.create_task(session.run(stop)) for session in sessions]
+    await asyncio.wait_for(asyncio.gather(*(session._loaded.wait() for session in sessions)), timeout=180)
+    await asyncio.gather(*(session.click("Train") for session in sessions))
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        await asyncio.sleep(0.5)
+        decided = all(s.reached(deciding[s.label]) is not None for s in sessions if s.label in deciding)
+        if decided and time.monotonic() - started >= min(seconds, 20.0):
+            break
+    stop.set()
+    await asyncio.gather(*tasks)
+    return sessions
+
+
+def liveness(session: Session, end: float) -> dict:
+    """What one session's page received while its run trained (from SETTLE s after Train to `end`)."""
+    start = session.trained_at + SETTLE
+    training = [at for at, _, running in session.statuses if running and start <= at <= end]
+    if training:
+        end = max(training)  # the run stopped (its deciding step): nothing more to show after that
+    seconds = max(end - start, 1e-9)
+    statuses = [(at, step) for at, step, _ in session.statuses if start <= at <= end]
+    answered = [at for at in session.answered if start <= at <= end]
+    rate = 0.0
+    if len(statuses) >= 2 and statuses[-1][0] > statuses[0][0]:
+        rate = statistics.linear_regression(*zip(*statuses, strict=True)).slope
+    return {
+        "seconds": seconds,
+        "status_per_second": len(statuses) / seconds,
+        "status_gap": session.largest_gap([at for at, _ in statuses], start, end),
+        "chart_gap": session.largest_gap(session.charts, start, end),
+        "answered_per_second": len(answered) / seconds,
+        "steps_per_second": rate,
+    }
+
+
+def measure(sessions: int, mixed: bool, own: int, seconds: float) -> dict:
+    presets = list(PRESETS) if mixed else [DEFAULT_PRESET]
+    mode = "&mode=workshop" if mixed else ""
+    queries = [(presets[i % len(presets)], f"preset={presets[i % len(presets)]}{mode}") for i in range(sessions)]
+    queries += [(f"own {i}", f"preset={DEFAULT_PRESET}&seed={100 + i}") for i in range(own)]
+    deciding = {key: deciding_step(PRESETS[key].config) for key in presets}
+    with app_server() as (url, log, pid), HealthPoller(url) as health:
+        renice_browser()  # the simulated browsers stand for other machines: the server comes first
+        lone = None
+        if not mixed:
+            lone = asyncio.run(crowd(url, [("lone", f"preset={DEFAULT_PRESET}&seed=1")], seconds / 2, {}))[0]
+        cpu_before, clock = cpu_seconds(pid), time.monotonic()
+        with MemoryPeak(pid) as peak:
+            crowd_sessions = asyncio.run(crowd(url, queries, seconds, deciding))
+        cpu = (cpu_seconds(pid) - cpu_before) / (time.monotonic() - clock)
+        server_log = log.read_text()
+    end = time.monotonic()
+    return {
+        "sessions": sessions,
+        "mixed": mixed,
+        "own": own,
+        "lone": liveness(lone, end)["steps_per_second"] if lone else None,
+        "results": [(s.label, liveness(s, end), s.reached(deciding.get(s.label, 10**9)), s) for s in crowd_sessions],
+        "waits": sorted(wait for s in crowd_sessions for wait in s.waits),
+        "health": sorted(health.latencies),
+        "memory": peak.result(),
+        "cpu": cpu,
+        "errors": [error for s in crowd_sessions for error in s.errors],
+        "tracebacks": server_log.count("Traceback"),
+        "first_traceback": server_log[server_log.find("Traceback") :][:3000] if "Traceback" in server_log else "",
+    }
+
+
+def _quantile(values: list[float], q: float) -> float:
+    return values[int(q * (len(values) - 1))] if values else float("nan")
+
+
+def report(result: dict) -> None:
+    kind = "over every preset (workshop mode)" if result["mixed"] else f"identical ({DEFAULT_PRESET})"
+    extra = f", and {result['own']} with settings of their own" if result["own"] else ""
+    print(f"{result['sessions']} simulated sessions {kind}{extra}")
+    if result["lone"] is not None:
+        print(f"  lone session: {result['lone']:.1f} steps/s")
+    groups: dict[str, list] = {}
+    for label, live, decided, _ in result["results"]:
+        groups.setdefault(label.split()[0], []).append((live, decided))
+    print(
+        "  | sessions | n | status/s (min) | longest wait for a status | longest wait for charts | "
+        "fragment reruns answered/s | steps/s (× lone) | Train → deciding step |"
+    )
+    for label, members in groups.items():
+        lives = [live for live, _ in members]
+        decided = [d for _, d in members]
+        rates = [live["steps_per_second"] for live in lives]
+        ratio = f" ({statistics.median(rates) / result['lone']:.2f}×)" if result["lone"] else ""
+        reached = "–" if label == "own" else ("never" if None in decided else f"{max(decided):.1f} s")
+        print(
+            f"  | {label} | {len(members)} | {min(live['status_per_second'] for live in lives):.2f} | "
+            f"{max(live['status_gap'] for live in lives):.1f} s | {max(live['chart_gap'] for live in lives):.1f} s | "
+            f"{statistics.median(live['answered_per_second'] for live in lives):.2f} | "
+            f"{statistics.median(rates):.1f}{ratio} | {reached} |"
+        )
+    if "own" in groups:
+        stalled = sum(1 for live, _ in groups["own"] if live["steps_per_second"] <= 0)
+        print(f"  sessions with settings of their own that made no progress: {stalled} of {len(groups['own'])}")
+    waits = result["waits"]
+    print(
+        f"  fragment reruns: waited median {statistics.median(waits) * 1000:.0f} ms, p95 "
+        f"{_quantile(waits, 0.95) * 1000:.0f} ms ({len(waits)} answered)"
+        if waits
+        else "  fragment reruns: none answered"
+    )
+    latencies = result["health"]
+    print(
+        f"  health: median {statistics.median(latencies) * 1000:.0f} ms, p95 {_quantile(latencies, 0.95) * 1000:.0f} "
+        f"ms, max {latencies[-1] * 1000:.0f} ms ({len(latencies)} polls)"
+    )
+    memory = result["memory"]
+    runs = sum(1 for name in memory["parts"] if name.startswith("run"))
+    print(f"  server memory, peak PSS: {memory['total']:.0f} MB (server and forkserver, {runs} training processes)")
+    print(f"  CPU: {result['cpu']:.2f} cores used by the server and its training processes")
+    print(f"  errors: {len(result['errors'])} on pages, {result['tracebacks']} tracebacks in the server log")
+    for error in result["errors"][:5]:
+        print(f"    {error}")
+    if result["first_traceback"]:
+        print("  the server log's first traceback:\n" + result["first_traceback"])
