@@ -28,8 +28,8 @@ SETTLE = 3.0  # seconds after Train before a session's liveness is measured (its
 LIMIT = 120.0  # seconds the crowd runs at most, waiting for every run to reach its deciding step
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its live descendants, waited-for children included."""
+def cpu_seconds(pid: int, descendants: bool = True) -> float:
+    """User + system CPU seconds of a process and (unless told not to) its live descendants."""
     total, pending = 0.0, [pid]
     ticks = 100.0
     while pending:
@@ -39,8 +39,9 @@ def cpu_seconds(pid: int) -> float:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        total += sum(int(value) for value in fields[11:15]) / ticks  # utime stime cutime cstime
-        pending += [int(child) for child in children]
+        total += sum(int(value) for value in fields[11:13]) / ticks  # utime stime
+        if descendants:
+            pending += [int(child) for child in children]
     return total
 
 
@@ -95,10 +96,11 @@ def measure(sessions: int, mixed: bool, own: int, seconds: float) -> dict:
         lone = None
         if not mixed:
             lone = asyncio.run(crowd(url, [("lone", f"preset={DEFAULT_PRESET}&seed=1")], seconds / 2, {}))[0]
-        cpu_before, clock = cpu_seconds(pid), time.monotonic()
+        before, server_before, clock = cpu_seconds(pid), cpu_seconds(pid, False), time.monotonic()
         with MemoryPeak(pid) as peak:
             crowd_sessions = asyncio.run(crowd(url, queries, seconds, deciding))
-        cpu = (cpu_seconds(pid) - cpu_before) / (time.monotonic() - clock)
+        elapsed = time.monotonic() - clock
+        cpu = ((cpu_seconds(pid) - before) / elapsed, (cpu_seconds(pid, False) - server_before) / elapsed)
         server_log = log.read_text()
     end = time.monotonic()
     return {
@@ -164,7 +166,10 @@ def report(result: dict) -> None:
     memory = result["memory"]
     runs = sum(1 for name in memory["parts"] if name.startswith("run"))
     print(f"  server memory, peak PSS: {memory['total']:.0f} MB (server and forkserver, {runs} training processes)")
-    print(f"  CPU: {result['cpu']:.2f} cores used by the server and its training processes")
+    total, server = result["cpu"]
+    print(f"  CPU: {total:.2f} cores used by the server and its training processes, {server:.2f} by the server")
+    full = sorted(session.full_runs for *_, session in result["results"])
+    print(f"  whole-page runs per session: median {statistics.median(full)}, most {full[-1]}")
     print(f"  errors: {len(result['errors'])} on pages, {result['tracebacks']} tracebacks in the server log")
     for error in result["errors"][:5]:
         print(f"    {error}")

@@ -10,6 +10,7 @@ charts, the buttons, exceptions) and throws the rest away, so the cores serve th
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Session:
     answered: list[float] = field(default_factory=list)  # arrival times of finished fragment reruns
     waits: list[float] = field(default_factory=list)  # seconds from a fragment rerun's request to its answer
     sent: int = 0  # fragment reruns requested
+    full_runs: int = 0  # whole-page runs the server started (the first, clicks, and the app's own reruns)
     errors: list[str] = field(default_factory=list)
     trained_at: float | None = None  # when Train was clicked
     buttons: dict[str, str] = field(default_factory=dict)  # label -> widget id
@@ -42,6 +44,7 @@ class Session:
     _timers: dict[str, asyncio.Task] = field(default_factory=dict)
     _pending: dict[str, list[float]] = field(default_factory=dict)  # fragment -> times of unanswered requests
     _socket: object = None
+    _drawn: set[int] = field(default_factory=set)
     _loaded: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -93,6 +96,7 @@ class Session:
         if kind == "new_session":
             self._page = message.new_session.page_script_hash
             if not message.metadata.run.fragment_ids:
+                self.full_runs += 1
                 self._cancel_timers()  # a full run starts: its fragments announce their timers again
         elif kind == "auto_rerun":
             fragment, interval = message.auto_rerun.fragment_id, message.auto_rerun.interval
@@ -123,8 +127,11 @@ class Session:
                 step = int(found.group(2).replace(",", ""))
                 self.statuses.append((now, step, found.group(1) == "Training"))
         elif kind == "vega_lite_chart":
-            if not self.charts or now - self.charts[-1] > 0.05:  # the three charts of one redraw count once
-                self.charts.append(now)
+            content = hash(element.vega_lite_chart.SerializeToString())
+            if content not in self._drawn:  # a chart with new data (a redraw of the same one is no update)
+                self._drawn.add(content)
+                if not self.charts or now - self.charts[-1] > 0.05:  # the charts of one redraw count once
+                    self.charts.append(now)
         elif kind == "button":
             self.buttons[element.button.label] = element.button.id
         elif kind == "exception":
@@ -149,6 +156,17 @@ class Session:
         return next((at - self.trained_at for at, shown, _ in self.statuses if shown >= step), None)
 
     def largest_gap(self, times: list[float], start: float, end: float) -> float:
-        """The longest time without an update of this kind within [start, end]."""
+        """The longest time within [start, end] without an update of this kind while the shown step advanced.
+
+        Time when the status line's step stood still (the run waited for a slot) counts for nothing: no chart
+        could have had anything new to show.
+        """
+        moving = [
+            (earlier[0], later[0])
+            for earlier, later in itertools.pairwise(self.statuses)
+            if later[1] > earlier[1] and earlier[0] < end and later[0] > start
+        ]
         inside = [start] + [at for at in times if start < at < end] + [end]
-        return max(later - earlier for earlier, later in zip(inside, inside[1:], strict=False))
+        return max(
+            sum(max(0.0, min(b, stop) - max(a, begin)) for a, b in moving) for begin, stop in itertools.pairwise(inside)
+        )

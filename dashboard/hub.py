@@ -22,13 +22,16 @@ from dataclasses import dataclass, field, replace
 
 from streamlit.runtime import Runtime
 
-from dashboard.live import LiveRun, Snapshot
+from dashboard.live import CHART_EVERY, PUBLISH_EVERY, LiveRun, Snapshot
 from dashboard.presets import deciding_step
 from models.config import RunConfig
 
 TICK = 0.25  # seconds between the scheduler's looks at the runs
 TURN = 20.0  # seconds a run trains before it yields its slot to a waiting run
 ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconnect window) leaves its runs
+CADENCES = (0.5, 0.75, 1.0)  # seconds between a training page's redraws; the slowest keeps the 1 s promise
+REDRAW_SHARE = 0.25  # of the server's one core (its GIL) that the pages' own redraw code may take together
+REDRAW_MEMORY = 0.05  # weight of the newest redraw in the running mean of their cost
 
 
 def default_slots(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
@@ -105,15 +108,28 @@ class View:
 
     def shown_step(self) -> int:
         """The last step this session sees: the run's, at most the view's pace allows, never past the cap."""
-        head = self.run.step_count
         if not self.following:
-            return min(self.until, head)
+            return min(self.until, self.run.step_count)
+        head = self.run.published  # the same step for every follower: their charts are built once
         shown = head
         if self.pace is not None:
             since, start = self._anchor
-            shown = min(head, start + int(self.pace * (time.monotonic() - since)))
+            shown = start + int(self.pace * (time.monotonic() - since))
+            grain = max(1, int(self.pace * PUBLISH_EVERY))  # paced views show whole grains: shared steps too
+            shown = min(head, max(start, shown - shown % grain))
         cap = self._cap()
         return shown if cap is None else min(shown, cap)
+
+    def chart_step(self) -> int:
+        """The last step this session sees charted: the shown step, at most CHART_EVERY seconds behind it (one
+        chart build a second serves every session at that step); exact while paused and at the deciding step."""
+        shown = self.shown_step()
+        if not self.following or shown == self._cap():
+            return shown
+        if self.pace is None:
+            return min(shown, self.run.charted)
+        grain = max(1, int(self.pace * CHART_EVERY))
+        return max(shown - shown % grain, min(shown, self.run.charted))
 
     @property
     def running(self) -> bool:
@@ -139,8 +155,12 @@ class View:
             waiting=snapshot.waiting if running else None,
         )
 
-    def probe_history(self) -> list[dict]:
-        return self.run.probe_history(self.shown_step())
+    def probe_history(self, until: int | None = None) -> list[dict]:
+        return self.run.probe_history(self.shown_step() if until is None else until)
+
+    def snapshot_at(self, step: int) -> Snapshot:
+        """The run's history up to `step` (for charts drawn at chart_step())."""
+        return self.run.snapshot(step)
 
     def memo(self, key: tuple, build):
         return self.run.memo(key, build)
@@ -209,6 +229,23 @@ class Hub:
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
+        self.redraw_seconds = 0.005  # running mean of a page redraw's CPU time (a first guess until measured)
+
+    def redrawn(self, seconds: float) -> None:
+        """A page redrew, taking `seconds` of CPU: part of the load that sets every page's cadence."""
+        self.redraw_seconds += REDRAW_MEMORY * (seconds - self.redraw_seconds)
+
+    def cadence(self, current: float | None = None) -> float:
+        """Seconds between a training page's redraws: the fastest of CADENCES at which every connected session's
+        redraws take at most REDRAW_SHARE of the server. A page at `current` keeps it unless the load is clearly
+        past it either way (no flapping between two)."""
+        wanted = self.connected_count() * self.redraw_seconds / REDRAW_SHARE
+        every = next((every for every in CADENCES if every >= wanted), CADENCES[-1])
+        if current in CADENCES and every != current:
+            faster = CADENCES[max(0, CADENCES.index(current) - 1)]
+            if 0.8 * faster < wanted <= 1.25 * current:
+                return current  # within a margin of the current interval: keep it
+        return every
 
     def join(self, config: RunConfig, session_id: str | None) -> View:
         """A view of the run for `config`: the one already there, or a new one."""
@@ -253,10 +290,11 @@ class Hub:
         with self._lock:
             self._schedule()
 
-    def session_count(self) -> int:
-        """Sessions viewing some run on this server."""
+    def connected_count(self) -> int:
+        """Sessions viewing some run on this server from a connected tab."""
         with self._lock:
-            return len({view.session_id or view.id for views in self.views.values() for view in views})
+            views = [view for views in self.views.values() for view in views if self._connected(view)]
+            return len({view.session_id or view.id for view in views})
 
     # --- the scheduler ---------------------------------------------------------------------------
 

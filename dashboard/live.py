@@ -32,7 +32,9 @@ READY_TIMEOUT = 20.0  # seconds a new training process may take to build its mod
 START_ATTEMPTS = 3
 REPLY_TIMEOUT = 120.0  # the longest a Step may take (25 steps of the largest model)
 MAX_STEP_ROWS = 8_000  # step records kept per run (all contenders): 2,000 points a contender, ~2 MB
-MEMO_SIZE = 8  # chart data kept per run: a few recent steps, shared by the sessions drawing them
+MEMO_SIZE = 16  # chart data kept per run: a few recent steps, shared by the sessions drawing them
+PUBLISH_EVERY = 0.25  # seconds between the steps a run shows its followers: all draw the same, built once
+CHART_EVERY = 1.0  # seconds between the steps whose charts a run's followers see (a chart costs far more)
 MAX_PROBES = 400  # probe records kept per run (each holds a gradient profile of up to 200 floats)
 
 
@@ -71,12 +73,16 @@ class LiveRun:
         self.steps: dict[str, list] = {name: [] for name in STEP_COLUMNS}
         self.probes: list[dict] = []
         self.step_count = 0
+        self.published = 0  # the newest step shown to sessions following the run live
+        self.charted = 0  # the newest step they see charted
+        self._published_at = self._charted_at = 0.0
         self.elapsed = 0.0
         self._verdicts = {key: Verdict("not_started") for key in config.contenders}
         self._recent: deque = deque(maxlen=100)  # (arrival time, step) for the rate
         self._step_stride = self._probe_stride = 1  # older records are kept every stride-th step
         self._memo: OrderedDict[tuple, object] = OrderedDict()
         self._memo_lock = threading.Lock()
+        self._build_lock = threading.Lock()
         self._lock = threading.Lock()
         self._replies: dict[str, threading.Event] = {"paused": threading.Event(), "advanced": threading.Event()}
         self.contenders, self.sample, self.chance_loss = preview(config)
@@ -86,6 +92,11 @@ class LiveRun:
         self._send_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._closed = False
+        self._starting = threading.Event()
+
+    def _start_and_supervise(self) -> None:
+        self._ensure_process()
+        self._supervise()
 
     def _ensure_process(self) -> None:
         """Start the training process once, whichever thread (page, reader, scheduler) asks first."""
@@ -180,16 +191,17 @@ class LiveRun:
 
     def memo(self, key: tuple, build: Callable[[], object]) -> object:
         """What `build` returns for `key`, built once for every session drawing this run (last few kept)."""
-        with self._memo_lock:
-            if key in self._memo:
-                self._memo.move_to_end(key)
-                return self._memo[key]
-        value = build()
-        with self._memo_lock:
-            self._memo[key] = value
-            while len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
-        return value
+        with self._build_lock:  # sessions asking for the same key at once wait for one build, not make their own
+            with self._memo_lock:
+                if key in self._memo:
+                    self._memo.move_to_end(key)
+                    return self._memo[key]
+            value = build()
+            with self._memo_lock:
+                self._memo[key] = value
+                while len(self._memo) > MEMO_SIZE:
+                    self._memo.popitem(last=False)
+            return value
 
     def probe_history(self, until: int | None = None) -> list[dict]:
         """Only the probes (validation, gradient per time step): cheaper than a whole snapshot."""
@@ -229,7 +241,11 @@ class LiveRun:
             self.running, self.message = False, "Every contender diverged: nothing left to train."
         wanted = self.running and self.admitted and self._viewer_present()
         if wanted and self._process is None:
-            self._ensure_process()
+            # Starting takes a second or more: never in the caller's thread (the scheduler holds the hub's lock).
+            if not self._starting.is_set():
+                self._starting.set()
+                threading.Thread(target=self._start_and_supervise, name="rnn-lab-starter", daemon=True).start()
+            return
         if self._process is not None and wanted != self._process_running:
             self._process_running = wanted
             hold = self.hold_at if self.hold_at is not None and self.step_count < self.hold_at else None
@@ -238,6 +254,8 @@ class LiveRun:
     def _receive(self, message: tuple) -> None:
         kind, *content = message
         if kind != "records":
+            with self._lock:
+                self.published = self.charted = self.step_count  # stopped: every step it made is shown
             self._replies[kind].set()
             return
         step, records, verdicts = content
@@ -250,6 +268,11 @@ class LiveRun:
                 elif isinstance(record, ProbeRecord):
                     self.probes.append(record.to_dict())
             self.step_count = step
+            now = time.monotonic()
+            if step == self.hold_at or now - self._published_at >= PUBLISH_EVERY:
+                self.published, self._published_at = step, now
+            if step == self.hold_at or now - self._charted_at >= CHART_EVERY:
+                self.charted, self._charted_at = step, now
             self._verdicts = verdicts
             if step == self.hold_at:
                 self.decided = dict(verdicts)

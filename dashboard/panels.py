@@ -6,64 +6,89 @@ import functools
 import math
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import cards, charts, frames
 from dashboard.hub import HUB, View
 from dashboard.live import Snapshot
 
-REFRESH_SECONDS = 0.5  # the status line and the verdict cards redraw twice a second while training
-CHART_REFRESH_SECONDS = 1.0  # the three charts: each redraw costs the browser far more than the text
-SLOW_REFRESH_SECONDS = 2.0  # gradient flow changes only at validation steps: redraw less often
-SESSIONS_AT_FULL_RATE = 4  # sessions on one server that all redraw at the rates above
 # The load test (benchmarks/load.py) sets this to read each session's progress off the server's clock.
 PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"
 
 
 def live(run: View) -> None:
-    """Redraw while the run trains; once when it is paused. Three fragments, so the costly parts wait.
+    """Redraw while the run trains; once when it is paused. Two fragments: the status and cards, and the charts
+    (which cost far more to send and to draw) at half their rate.
 
-    Each session's redraws cost the server a few tens of milliseconds: beyond SESSIONS_AT_FULL_RATE
-    sessions on one server, every session redraws proportionally less often, so the total stays bounded.
+    The interval follows the server's load as measured now (sessions × the CPU a redraw takes): when that calls
+    for another one, the status fragment reruns the page, which declares both anew.
     """
     st.session_state["drawn_running"] = run.running
-    slower = max(1.0, HUB.session_count() / SESSIONS_AT_FULL_RATE)
-    st.fragment(run_every=REFRESH_SECONDS * slower if run.running else None)(_draw_progress)(run)
-    st.fragment(run_every=CHART_REFRESH_SECONDS * slower if run.running else None)(_draw_charts)(run)
-    st.fragment(run_every=SLOW_REFRESH_SECONDS * slower if run.running else None)(_draw_gradient_flow)(run)
+    every = HUB.cadence() if run.running else None
+    st.fragment(run_every=every)(_draw_progress)(run, every)
+    st.fragment(run_every=every and 2 * every)(_draw_charts)(run)
 
 
-def _draw_progress(run: View) -> None:
+# Redraws that build at once: the rest wait their turn, blocked (not holding the GIL). With forty sessions'
+# threads all runnable, the server's event loop, which sends every message, waited seconds for the GIL.
+REDRAWS_AT_ONCE = threading.BoundedSemaphore(2)
+
+
+def _one_at_a_time(draw: Callable) -> Callable:
+    @functools.wraps(draw)
+    def drawn(*arguments) -> None:
+        with REDRAWS_AT_ONCE:
+            draw(*arguments)
+
+    return drawn
+
+
+@_one_at_a_time
+def _draw_progress(run: View, every: float | None) -> None:
+    started = time.thread_time()
     run.keep_alive()
     snapshot = run.snapshot()
     if PROGRESS_LOG:
         preset = st.session_state.get("preset")
         sys.stderr.write(f"rnn-lab-progress {run.session_id} {preset} {snapshot.step} {time.time():.3f}\n")
     if st.session_state.get("drawn_running") and not snapshot.running:
-        st.rerun()  # the run paused itself (step limit, all diverged): redraw the page and its buttons
+        st.rerun()  # the run paused itself (deciding step, step limit, all diverged): redraw page and buttons
     status_line(snapshot)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         cards.verdict_cards(run, snapshot)
     with right:
         cards.claim_panel(run, snapshot)
+    HUB.redrawn(time.thread_time() - started)
+    if every is not None and _fragment_rerun() and time.monotonic() - st.session_state.get("cadence_at", 0) > 5:
+        st.session_state["cadence_at"] = time.monotonic()
+        if HUB.cadence(every) != every:
+            st.rerun()  # the load changed: the page declares the fragments again at the new interval
 
 
+@_one_at_a_time
 def _draw_charts(run: View) -> None:
-    snapshot = run.snapshot()
-    if snapshot.step == 0:
+    started = time.thread_time()
+    charted = run.chart_step()
+    if charted == 0:
         st.info("Press **Train** to start (or **Step** for 25 steps). Charts appear with the first step.")
         return
-    metric_charts(run, snapshot)
+    metric_charts(run, charted)
+    gradient_flow(run, charted)
+    HUB.redrawn((time.thread_time() - started) / 2)  # at half the rate: half the load of a status redraw
 
 
-def _draw_gradient_flow(run: View) -> None:
-    probes = run.probe_history()
-    if probes:
-        gradient_flow(run, probes)
+def _fragment_rerun() -> bool:
+    """This script run reruns only a fragment (not the whole page)."""
+    context = get_script_run_ctx()
+    return bool(context and context.fragment_ids_this_run)
 
 
 def status_line(snapshot: Snapshot) -> None:
@@ -85,8 +110,11 @@ def status_line(snapshot: Snapshot) -> None:
         st.warning(snapshot.message)
 
 
-def metric_charts(run: View, snapshot: Snapshot) -> None:
+def metric_charts(run: View, step: int) -> None:
+    """Loss, gradient norm and accuracy up to `step`."""
+
     def build() -> dict[str, bytes]:
+        snapshot = run.snapshot_at(step)
         diverged = {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
         return {
             charts.TRAINING: _arrow(frames.training_frame(snapshot.steps, chance_loss=run.chance_loss)),
@@ -94,8 +122,8 @@ def metric_charts(run: View, snapshot: Snapshot) -> None:
             charts.DIVERGED: _arrow(frames.diverged_frame(diverged)),
         }
 
-    # Sessions sharing a run draw the same data: build it once per step, for all of them.
-    data = run.memo(("metrics", snapshot.step, len(snapshot.steps["step"]), len(snapshot.probes)), build)
+    # Sessions sharing a run draw the same data: build it once per charted step, for all of them.
+    data = run.memo(("metrics", step), build)
     baseline, contenders = run.task.baseline, run.config.contenders
     st.markdown(legend(contenders), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
@@ -115,25 +143,47 @@ def metric_charts(run: View, snapshot: Snapshot) -> None:
     )
 
 
-# Validated specs, built once per setting: a redraw then only attaches frames (see charts.with_data).
-@functools.lru_cache(maxsize=64)
+# Validated specs, built once per setting: a redraw then only attaches frames (see charts.with_data). A spec takes
+# Altair a tenth of a second to build and validate: sessions asking for one at once wait for a single build.
+_SPEC_LOCK = threading.Lock()
+
+
+def _spec(build) -> Callable:
+    cached = functools.lru_cache(maxsize=64)(build)
+
+    @functools.wraps(build)
+    def spec(*arguments) -> dict:
+        with _SPEC_LOCK:
+            return cached(*arguments)
+
+    return spec
+
+
+def _prepared(chart) -> dict:
+    """The chart's spec with its inline datasets (Altair hoists the rules' data) as Arrow bytes, converted once."""
+    spec = chart.to_dict()
+    inline = spec.get("datasets", {})
+    return {**spec, "datasets": {name: _arrow(pd.DataFrame(rows)) for name, rows in inline.items()}}
+
+
+@_spec
 def _curve(metric: str, baseline: float, log: bool, contenders: tuple[str, ...]) -> dict:
-    return charts.curve_chart(metric, metric, baseline, log, contenders).to_dict()
+    return _prepared(charts.curve_chart(metric, metric, baseline, log, contenders))
 
 
-@functools.lru_cache(maxsize=64)
+@_spec
 def _grad_norm(clip: float, contenders: tuple[str, ...]) -> dict:
-    return charts.grad_norm_chart(clip, contenders).to_dict()
+    return _prepared(charts.grad_norm_chart(clip, contenders))
 
 
-@functools.lru_cache(maxsize=64)
+@_spec
 def _heatmap(contender: str, decades: tuple[int, int]) -> dict:
-    return charts.gradient_heatmap(contender, (10.0 ** decades[0], 10.0 ** decades[1])).to_dict()
+    return _prepared(charts.gradient_heatmap(contender, (10.0 ** decades[0], 10.0 ** decades[1])))
 
 
-@functools.lru_cache(maxsize=64)
+@_spec
 def _radius(contenders: tuple[str, ...]) -> dict:
-    return charts.radius_chart(contenders).to_dict()
+    return _prepared(charts.radius_chart(contenders))
 
 
 def legend(contenders: tuple[str, ...]) -> str:
@@ -142,7 +192,11 @@ def legend(contenders: tuple[str, ...]) -> str:
     return "&nbsp;&nbsp;&nbsp;".join(items)
 
 
-def gradient_flow(run: View, probes: list[dict]) -> None:
+def gradient_flow(run: View, step: int) -> None:
+    """The gradient reaching each input time step, per validation step up to `step`; and ρ."""
+    probes = run.probe_history(step)
+    if not probes:
+        return
     st.subheader("Gradient flow over the input's time steps")
     flow = run.memo(("gradients", len(probes), probes[-1]["step"]), lambda: _gradient_data(probes, run.chance_loss))
     if flow is None:
@@ -151,7 +205,7 @@ def gradient_flow(run: View, probes: list[dict]) -> None:
     gradients, decades, shown, validation = flow
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         column.markdown(f"{cards.swatch(key)} **{key}**", unsafe_allow_html=True)
-        column.vega_lite_chart(charts.with_data(_heatmap(key, decades), gradients=gradients), width="stretch")
+        column.vega_lite_chart(charts.with_data(_heatmap(key, decades), gradients=gradients[key]), width="stretch")
     st.markdown(
         "<small style='color:#555'>How much each input time step t (x) still matters to the loss, ‖∂L/∂xₜ‖, at "
         f"each validation step (y), on one log colour scale for all contenders spanning {decades[1] - decades[0]} "
@@ -176,7 +230,9 @@ def _box(colour: str) -> str:
     )
 
 
-def _gradient_data(probes: list[dict], chance_loss: float) -> tuple[bytes, tuple[int, int], list[str], bytes] | None:
+def _gradient_data(probes: list[dict], chance_loss: float) -> tuple[dict, tuple[int, int], list[str], bytes] | None:
+    """Each contender's heatmap rows (its chart is sent only its own), the colour scale's decades, the contenders
+    shown, and the validation frame for ρ."""
     gradients = frames.gradient_frame(probes)
     positive = gradients["grad"][gradients["grad"] > 0]
     if positive.empty:
@@ -187,7 +243,8 @@ def _gradient_data(probes: list[dict], chance_loss: float) -> tuple[bytes, tuple
     decades = (max(math.floor(math.log10(positive.min())), top - charts.DECADES), top)
     decades = (decades[0], max(decades[1], decades[0] + 1))
     shown = [key for key in charts.ORDER if key in set(gradients["contender"])]
-    return _arrow(gradients), decades, shown, _arrow(frames.probe_frame(probes, chance_loss))
+    mine = {key: _arrow(gradients[gradients["contender"] == key]) for key in shown}
+    return mine, decades, shown, _arrow(frames.probe_frame(probes, chance_loss))
 
 
 def _arrow(frame) -> bytes:

@@ -57,7 +57,7 @@ def test_training_pauses_when_nobody_watches_and_resumes_when_the_page_returns(m
     monkeypatch.setattr(live, "HEARTBEAT_TIMEOUT", 0.5)
     run = LiveRun(SMALL)
     run.start()
-    wait_for(lambda: run.snapshot().step >= 1)
+    wait_for(lambda: run.keep_alive() or run.snapshot().step >= 1)  # the page renders while the process starts
     time.sleep(1.5)  # no keep_alive: the page is gone; the reader notices within CHECK_EVERY
     stopped_at = run.snapshot().step
     time.sleep(0.5)
