@@ -40,3 +40,22 @@ def test_load_test_measures_every_session_and_reports_no_exception():
     assert fastest - slowest < 0.15 * fastest, out  # one shared run: every viewer sees the same progress
     assert "exceptions: 0 on pages, 0 page errors, 0 tracebacks" in out, out
     assert re.search(r"health: median \d+ ms, p95 \d+ ms", out) and "server memory, peak PSS" in out, out
+
+
+def test_protocol_load_test_measures_every_session():
+    """Three simulated browsers speak the websocket protocol: each is measured and none meets an error."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load", "--protocol", "--sessions", "3", "--mixed", "--seconds", "15"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("  | ") and "sessions" not in line]
+    assert len(rows) == 3, out  # one row per preset, three presets
+    for row in rows:
+        assert float(row[3]) > 0 and float(row[6]) > 0, out  # status updates and answered fragment reruns
+    assert re.search(r"health: median \d+ ms, p95 \d+ ms", out) and "server memory, peak PSS" in out, out
+    assert "errors: 0 on pages, 0 tracebacks in the server log" in out, out
