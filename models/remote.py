@@ -16,6 +16,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import threading
+from multiprocessing import popen_forkserver, spawn
 from multiprocessing.connection import Connection
 
 from models.config import RunConfig
@@ -66,9 +67,46 @@ def _step(trainer: Trainer) -> tuple:
 
 def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
-    # torch.optim's first optimizer imports torch._dynamo (~2 s): do it once, in the forkserver.
-    context.set_forkserver_preload(["__main__", "models.trainer", "torch._dynamo", "models.forkserver_preload"])
+    # torch.optim's first optimizer imports torch._dynamo (~2 s): do it once, in the forkserver. Not the parent's
+    # main module: under Streamlit that is the app, and a training process has no use for streamlit or pandas.
+    context.set_forkserver_preload(["models.trainer", "torch._dynamo", "models.forkserver_preload"])
     return context
+
+
+class _Popen(popen_forkserver.Popen):
+    """A forkserver child that does not run the parent's main module first.
+
+    multiprocessing re-imports the parent's `__main__` in every child, for targets defined there. Under
+    Streamlit that module is the app (dashboard/app.py), which would import streamlit, pandas and altair into
+    every training process; our targets live in importable modules, so the child is told of no main module.
+    """
+
+    _lock = threading.Lock()
+
+    def _launch(self, process_obj) -> None:
+        with self._lock:  # the preparation function is swapped only while this start reads it
+            original = spawn.get_preparation_data
+            spawn.get_preparation_data = _without_main(original)
+            try:
+                super()._launch(process_obj)
+            finally:
+                spawn.get_preparation_data = original
+
+
+def _without_main(prepare):
+    def preparation_data(name: str) -> dict:
+        data = prepare(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    return preparation_data
+
+
+class _Process(multiprocessing.context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _Popen(process_obj)
 
 
 _warming: list[threading.Thread] = []
@@ -88,9 +126,14 @@ def start(config: RunConfig) -> tuple[multiprocessing.Process, Connection]:
     Children fork from a forkserver that has imported torch and the parent's main module once: a new
     run starts in a fraction of a second, and no child inherits the server's threads.
     """
+    return launch(serve, config)
+
+
+def launch(target, *arguments) -> tuple[multiprocessing.Process, Connection]:
+    """Run `target(*arguments, connection)` in a forkserver child; return it and the parent's end of the pipe."""
     context = _context()
     parent, child = context.Pipe()
-    process = context.Process(target=serve, args=(config, child), name="rnn-lab-trainer", daemon=True)
+    process = _Process(target=target, args=(*arguments, child), name="rnn-lab-trainer", daemon=True)
     process.start()
     child.close()
     return process, parent

@@ -26,3 +26,28 @@ def test_models_imports_only_torch_and_the_standard_library():
     foreign = top_level - set(sys.stdlib_module_names) - {"models", "torch"}
     assert "models.trainer" in added and "models.cli" in added  # the walk really imported the engine
     assert foreign == set(), f"models/ pulled in {sorted(foreign)}"
+
+
+def report_modules(connection) -> None:
+    """A forkserver child's target: send back the modules this process has loaded."""
+    connection.send(sorted(sys.modules))
+
+
+def test_a_training_process_imports_neither_the_app_nor_the_ui_stack(monkeypatch):
+    """Under `streamlit run`, `__main__` is the app: a training process must not run it (nor import streamlit)."""
+    import types
+
+    from models import remote
+
+    app = types.ModuleType("__main__")
+    app.__file__ = str(ROOT / "dashboard" / "app.py")  # what Streamlit installs while a page's script runs
+    monkeypatch.setitem(sys.modules, "__main__", app)
+    process, connection = remote.launch(report_modules)
+    try:
+        assert connection.poll(60), "the child did not answer"
+        loaded = set(connection.recv())
+    finally:
+        process.join(10)
+    assert "models.trainer" in loaded and "torch" in loaded  # the forkserver's preload: a trainer starts at once
+    foreign = {name.split(".")[0] for name in loaded} & {"streamlit", "pandas", "altair", "dashboard"}
+    assert foreign == set(), f"a training process imported {sorted(foreign)}"
