@@ -72,6 +72,7 @@ class View:
     hub: Hub
     run: LiveRun
     session_id: str | None
+    tab: str | None = None  # the browser tab's token (in its URL): a tab that reconnects as a new session adopts it
     following: bool = False
     until: int = 0  # the last step shown while not following
     pace: float | None = None  # steps shown per second while following; None: full speed
@@ -247,7 +248,19 @@ class Hub:
                 return current  # within a margin of the current interval: keep it
         return every
 
-    def join(self, config: RunConfig, session_id: str | None) -> View:
+    def rejoin(self, tab: str, session_id: str) -> View | None:
+        """The view the browser tab `tab` had, if its session is gone: it is this session's now, following or paused
+        where it was (a tab that reconnects as a new session goes on watching its run)."""
+        with self._lock:
+            for run, views in self.views.items():
+                for view in views:
+                    if view.tab == tab and view.session_id != session_id and not self._connected(view):
+                        view.session_id, view.last_seen = session_id, time.monotonic()
+                        self._refresh(run)
+                        return view
+        return None
+
+    def join(self, config: RunConfig, session_id: str | None, tab: str | None = None) -> View:
         """A view of the run for `config`: the one already there, or a new one."""
         with self._lock:
             run = self.runs.get(config)
@@ -255,7 +268,7 @@ class Hub:
                 run = self.runs[config] = LiveRun(config, hold_at=deciding_step(config))
                 run.admitted = False
                 self.views[run] = []
-            view = View(self, run, session_id)
+            view = View(self, run, session_id, tab)
             self.views[run].append(view)
             self._refresh(run)
             self._ensure_thread()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -11,6 +13,7 @@ from dashboard.state import URL_KEYS, check_url, config_of, settings_of, values_
 from models.config import ConfigError, RunConfig
 
 STEP_BUTTON_STEPS = 25  # one validation interval: enough for a new point on every curve
+TAB_KEY = "tab"  # URL key: this browser tab's token, so a tab that reconnects as a new session follows its run
 
 
 def check_url_once() -> list[str]:
@@ -58,8 +61,17 @@ def chosen_config(values: dict[str, object]) -> tuple[RunConfig | None, str]:
 
 
 def current_run(config: RunConfig | None) -> View | None:
-    """The session's view of a run; made from the settings the first time there are valid ones."""
+    """The session's view of a run: the one this browser tab had before it reconnected as a new session, or
+    one made from the settings the first time there are valid ones."""
     run = st.session_state.get("run")
+    if run is None and "tab" not in st.session_state:
+        ctx = get_script_run_ctx()
+        token = st.query_params.get(TAB_KEY, "")
+        run = HUB.rejoin(token, ctx.session_id) if token and ctx else None
+        st.session_state["tab"] = token if run is not None else uuid.uuid4().hex[:12]
+        st.query_params[TAB_KEY] = st.session_state["tab"]
+        if run is not None:
+            st.session_state["run"] = run
     if run is None and config is not None:
         run = st.session_state["run"] = new_run(config)
     return run
@@ -68,7 +80,7 @@ def current_run(config: RunConfig | None) -> View | None:
 def new_run(config: RunConfig) -> View:
     """A view of the run for `config`: shared with every session that chose the very same settings."""
     ctx = get_script_run_ctx()
-    return HUB.join(config, ctx.session_id if ctx else None)
+    return HUB.join(config, ctx.session_id if ctx else None, st.session_state.get("tab"))
 
 
 def fresh_run(config: RunConfig | None) -> View | None:

@@ -237,3 +237,32 @@ def test_slots_follow_the_cgroup_cpu_quota(tmp_path, monkeypatch, content, cores
     assert hub_module.cgroup_cores(str(tmp_path / "missing")) is None
     monkeypatch.setenv("RNN_LAB_MAX_RUNS", "3")
     assert hub_module.default_slots(str(path)) == 3
+
+
+def test_a_tab_that_reconnects_as_a_new_session_follows_its_run_again(hub, monkeypatch):
+    """Same browser tab (same token in its URL), new session: it adopts its old view, still following the run."""
+    connected = {"old"}
+
+    class FakeRuntime:
+        @staticmethod
+        def exists():
+            return True
+
+        @staticmethod
+        def instance():
+            return FakeRuntime
+
+        @staticmethod
+        def is_active_session(session_id):
+            return session_id in connected
+
+    monkeypatch.setattr(hub_module, "Runtime", FakeRuntime)
+    view = hub.join(SMALL, "old", tab="tab-1")
+    view.start()
+    assert hub.rejoin("tab-1", "new") is None  # its session is still connected: a copied link adopts nothing
+    connected.discard("old")
+    assert hub.rejoin("tab-2", "new") is None  # another tab's token
+    adopted = hub.rejoin("tab-1", "new")
+    assert adopted is view and view.session_id == "new" and view.following
+    connected.add("new")
+    wait_for(lambda: view.snapshot().step >= 3)  # the run trains for the adopted view: no Train pressed
