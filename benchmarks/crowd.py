@@ -14,6 +14,7 @@ and the seconds from Train to the preset's deciding step. For the server: health
 from __future__ import annotations
 
 import asyncio
+import resource
 import statistics
 import time
 from pathlib import Path
@@ -24,7 +25,8 @@ from benchmarks.load import HealthPoller, renice_browser
 from benchmarks.protocol import Session
 from dashboard.presets import DEFAULT_PRESET, PRESETS, deciding_step
 
-SETTLE = 3.0  # seconds after Train before a session's liveness is measured (its first full rerun, a process start)
+SETTLE = 10.0  # seconds after Train before a session's liveness is measured: all sessions click at once, and the
+# burst of page runs that follows is reported apart (the longest any page then waited for its first status)
 LIMIT = 120.0  # seconds the crowd runs at most, waiting for every run to reach its deciding step
 
 
@@ -63,12 +65,13 @@ async def crowd(url: str, queries: list[tuple[str, str]], seconds: float, decidi
     return sessions
 
 
-def liveness(session: Session, end: float) -> dict:
+def liveness(session: Session, end: float) -> dict | None:
     """What one session's page received while its run trained (from SETTLE s after Train to `end`)."""
     start = session.trained_at + SETTLE
     training = [at for at, _, running in session.statuses if running and start <= at <= end]
-    if training:
-        end = max(training)  # the run stopped (its deciding step): nothing more to show after that
+    if not training:
+        return None  # its run stopped (at its deciding step) before the window opened
+    end = max(training)  # the run stopped (its deciding step): nothing more to show after that
     seconds = max(end - start, 1e-9)
     statuses = [(at, step) for at, step, _ in session.statuses if start <= at <= end]
     answered = [at for at in session.answered if start <= at <= end]
@@ -97,17 +100,24 @@ def measure(sessions: int, mixed: bool, own: int, seconds: float) -> dict:
         if not mixed:
             lone = asyncio.run(crowd(url, [("lone", f"preset={DEFAULT_PRESET}&seed=1")], seconds / 2, {}))[0]
         before, server_before, clock = cpu_seconds(pid), cpu_seconds(pid, False), time.monotonic()
+        client_before = resource.getrusage(resource.RUSAGE_SELF)
         with MemoryPeak(pid) as peak:
             crowd_sessions = asyncio.run(crowd(url, queries, seconds, deciding))
         elapsed = time.monotonic() - clock
-        cpu = ((cpu_seconds(pid) - before) / elapsed, (cpu_seconds(pid, False) - server_before) / elapsed)
+        client = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime
+        cpu = (
+            (cpu_seconds(pid) - before) / elapsed,
+            (cpu_seconds(pid, False) - server_before) / elapsed,
+            client_cpu / elapsed,
+        )
         server_log = log.read_text()
     end = time.monotonic()
     return {
         "sessions": sessions,
         "mixed": mixed,
         "own": own,
-        "lone": liveness(lone, end)["steps_per_second"] if lone else None,
+        "lone": (liveness(lone, end) or {"steps_per_second": float("nan")})["steps_per_second"] if lone else None,
         "results": [(s.label, liveness(s, end), s.reached(deciding.get(s.label, 10**9)), s) for s in crowd_sessions],
         "waits": sorted(wait for s in crowd_sessions for wait in s.waits),
         "health": sorted(health.latencies),
@@ -137,7 +147,10 @@ def report(result: dict) -> None:
         "fragment reruns answered/s | steps/s (× lone) | Train → deciding step |"
     )
     for label, members in groups.items():
-        lives = [live for live, _ in members]
+        lives = [live for live, _ in members if live is not None]
+        if not lives:
+            print(f"  | {label} | {len(members)} | decided before the window opened | | | | | {members[0][1]} |")
+            continue
         decided = [d for _, d in members]
         rates = [live["steps_per_second"] for live in lives]
         ratio = f" ({statistics.median(rates) / result['lone']:.2f}×)" if result["lone"] else ""
@@ -149,7 +162,7 @@ def report(result: dict) -> None:
             f"{statistics.median(rates):.1f}{ratio} | {reached} |"
         )
     if "own" in groups:
-        stalled = sum(1 for live, _ in groups["own"] if live["steps_per_second"] <= 0)
+        stalled = sum(1 for live, _ in groups["own"] if live is None or live["steps_per_second"] <= 0)
         print(f"  sessions with settings of their own that made no progress: {stalled} of {len(groups['own'])}")
     waits = result["waits"]
     print(
@@ -166,8 +179,18 @@ def report(result: dict) -> None:
     memory = result["memory"]
     runs = sum(1 for name in memory["parts"] if name.startswith("run"))
     print(f"  server memory, peak PSS: {memory['total']:.0f} MB (server and forkserver, {runs} training processes)")
-    total, server = result["cpu"]
-    print(f"  CPU: {total:.2f} cores used by the server and its training processes, {server:.2f} by the server")
+    total, server, client = result["cpu"]
+    print(
+        f"  CPU: {total:.2f} cores used by the server and its training processes, {server:.2f} of them by the "
+        f"server; the simulated browsers took {client:.2f}"
+    )
+    first = [s.reached(1) for *_, s in result["results"]]
+    print(
+        f"  the burst after every session pressed Train at once: first status showing a step after at most "
+        f"{max(x for x in first if x is not None):.1f} s (median {statistics.median(x for x in first if x):.1f} s)"
+        if any(first)
+        else "  no session saw a step"
+    )
     full = sorted(session.full_runs for *_, session in result["results"])
     print(f"  whole-page runs per session: median {statistics.median(full)}, most {full[-1]}")
     print(f"  errors: {len(result['errors'])} on pages, {result['tracebacks']} tracebacks in the server log")

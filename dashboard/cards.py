@@ -21,19 +21,23 @@ def verdict_cards(run: View, snapshot: Snapshot) -> None:
     for start in range(0, len(keys), per_row):
         for column, key in zip(st.columns(per_row), keys[start : start + per_row], strict=False):
             row, verdict, probe = info[key], snapshot.verdicts[key], latest.get(key)
-            with column.container(border=True):
-                st.markdown(f"{swatch(key)} **{key}** · {CONTENDERS[key].remedy}", unsafe_allow_html=True)
-                st.markdown(f"##### {_icon(verdict)} {verdict.text}", help=VERDICT_HELP)
-                val = "no validation yet"
-                if verdict.status == "diverged":
-                    val = "weights frozen where the loss or gradient became NaN/inf"
-                elif probe and probe["val_loss"] is not None:
-                    val = (
-                        f"val loss {probe['val_loss']:.4g} (chance {run.chance_loss:.3g}) · "
-                        f"val acc {floored_percent(probe['val_accuracy'])} (chance {chance.accuracy:.0%})"
-                    )
-                figures = story.card_figures(story.facts_at([probe], probe["step"])[key]) if probe else ""
-                st.caption(f"{val}{figures} · hidden {row['hidden']} · {row['parameters']:,} weights")
+            val = "no validation yet"
+            if verdict.status == "diverged":
+                val = "weights frozen where the loss or gradient became NaN/inf"
+            elif probe and probe["val_loss"] is not None:
+                val = (
+                    f"val loss {probe['val_loss']:.4g} (chance {run.chance_loss:.3g}) · "
+                    f"val acc {floored_percent(probe['val_accuracy'])} (chance {chance.accuracy:.0%})"
+                )
+            figures = story.card_figures(story.facts_at([probe], probe["step"])[key]) if probe else ""
+            # One element per card: a page redraws these twice a second, and every element is a message to send.
+            column.container(border=True).markdown(
+                f"{swatch(key)} **{key}** · {CONTENDERS[key].remedy}\n\n##### {_icon(verdict)} {verdict.text}\n\n"
+                f"<small style='color:#555'>{val}{figures} · hidden {row['hidden']} · {row['parameters']:,} weights"
+                "</small>",
+                help=VERDICT_HELP,
+                unsafe_allow_html=True,
+            )
 
 
 VERDICT_HELP = (

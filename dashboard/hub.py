@@ -29,7 +29,7 @@ from models.config import RunConfig
 TICK = 0.25  # seconds between the scheduler's looks at the runs
 TURN = 20.0  # seconds a run trains before it yields its slot to a waiting run
 ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconnect window) leaves its runs
-CADENCES = (0.5, 0.75, 1.0)  # seconds between a training page's redraws; the slowest keeps the 1 s promise
+CADENCES = (0.5, 0.75)  # seconds between a training page's redraws: even the slowest keeps the 1 s promise
 REDRAW_SHARE = 0.25  # of the server's one core (its GIL) that the pages' own redraw code may take together
 REDRAW_MEMORY = 0.05  # weight of the newest redraw in the running mean of their cost
 

@@ -258,31 +258,35 @@ class LiveRun:
                 self.published = self.charted = self.step_count  # stopped: every step it made is shown
             self._replies[kind].set()
             return
-        step, records, verdicts = content
         with self._lock:
-            for record in records:
-                if isinstance(record, StepRecord):
-                    for name in STEP_COLUMNS:
-                        self.steps[name].append(getattr(record, name))
-                    self.elapsed += record.seconds
-                elif isinstance(record, ProbeRecord):
-                    self.probes.append(record.to_dict())
-            self.step_count = step
-            now = time.monotonic()
-            if step == self.hold_at or now - self._published_at >= PUBLISH_EVERY:
-                self.published, self._published_at = step, now
-            if step == self.hold_at or now - self._charted_at >= CHART_EVERY:
-                self.charted, self._charted_at = step, now
-            self._verdicts = verdicts
-            if step == self.hold_at:
-                self.decided = dict(verdicts)
-                if self._process_running:  # the process stopped itself here (see models.remote)
-                    self._process_running = self.running = False
-            self._recent.append((time.monotonic(), step))
+            for step, records, verdicts in content[0]:
+                self._add(step, records, verdicts)
             if len(self.steps["step"]) > MAX_STEP_ROWS:
                 self._thin_steps()
             if len(self.probes) > MAX_PROBES:
                 self._thin_probes()
+
+    def _add(self, step: int, records: list, verdicts: dict[str, Verdict]) -> None:
+        """One step's records (the caller holds the lock)."""
+        for record in records:
+            if isinstance(record, StepRecord):
+                for name in STEP_COLUMNS:
+                    self.steps[name].append(getattr(record, name))
+                self.elapsed += record.seconds
+            elif isinstance(record, ProbeRecord):
+                self.probes.append(record.to_dict())
+        self.step_count = step
+        now = time.monotonic()
+        if step == self.hold_at or now - self._published_at >= PUBLISH_EVERY:
+            self.published, self._published_at = step, now
+        if step == self.hold_at or now - self._charted_at >= CHART_EVERY:
+            self.charted, self._charted_at = step, now
+        self._verdicts = verdicts
+        if step == self.hold_at:
+            self.decided = dict(verdicts)
+            if self._process_running:  # the process stopped itself here (see models.remote)
+                self._process_running = self.running = False
+        self._recent.append((time.monotonic(), step))
 
     def _thin_steps(self) -> None:
         """Halve the resolution of the step history (the charts draw at most 300 points per contender).

@@ -38,7 +38,7 @@ def live(run: View) -> None:
 
 # Redraws that build at once: the rest wait their turn, blocked (not holding the GIL). With forty sessions'
 # threads all runnable, the server's event loop, which sends every message, waited seconds for the GIL.
-REDRAWS_AT_ONCE = threading.BoundedSemaphore(2)
+REDRAWS_AT_ONCE = threading.BoundedSemaphore(1)
 
 
 def _one_at_a_time(draw: Callable) -> Callable:
@@ -242,8 +242,9 @@ def _gradient_data(probes: list[dict], chance_loss: float) -> tuple[dict, tuple[
     top = math.ceil(math.log10(positive.max()))
     decades = (max(math.floor(math.log10(positive.min())), top - charts.DECADES), top)
     decades = (decades[0], max(decades[1], decades[0] + 1))
-    shown = [key for key in charts.ORDER if key in set(gradients["contender"])]
-    mine = {key: _arrow(gradients[gradients["contender"] == key]) for key in shown}
+    parts = dict(tuple(gradients.groupby("contender", sort=False)))
+    shown = [key for key in charts.ORDER if key in parts]
+    mine = {key: _arrow(parts[key]) for key in shown}
     return mine, decades, shown, _arrow(frames.probe_frame(probes, chance_loss))
 
 

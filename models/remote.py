@@ -7,7 +7,7 @@ process it trains at full speed, and the parent receives plain records.
 Protocol (parent → child): ("run", hold_at) train until told otherwise, or until step hold_at (None: no such
 step), where it stops by itself; ("pause",) stop and reply ("paused", step);
 ("advance", n) train n steps and reply ("advanced", step); ("stop",) exit.
-Child → parent: ("ready",) once; ("records", step, records, verdicts) after every step.
+Child → parent: ("ready",) once; ("records", [(step, records, verdicts), …]) for the steps made since the last.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import queue
 import threading
 from multiprocessing import popen_forkserver, spawn
 from multiprocessing.connection import Connection
@@ -31,17 +32,18 @@ def serve(config: RunConfig, connection: Connection) -> None:
     os.nice(NICENESS)  # on a busy machine the web server answers first; alone, training loses nothing
     trainer = Trainer(config)
     connection.send(("ready",))
+    outbox = Outbox(connection)
     running, remaining, hold_at = False, 0, None
     try:
         while True:
             if (running or remaining) and not connection.poll():
-                connection.send(("records", *_step(trainer)))
+                outbox.put(_step(trainer))
                 if running and trainer.step_count == hold_at:
                     running = False  # the parent sees the step in the records and knows the run holds here
                 if remaining:
                     remaining -= 1
                     if remaining == 0:
-                        connection.send(("advanced", trainer.step_count))
+                        outbox.put(("advanced", trainer.step_count))
                 continue
             command, *arguments = connection.recv()  # blocks while paused
             if command == "run":
@@ -49,15 +51,50 @@ def serve(config: RunConfig, connection: Connection) -> None:
                 running = hold_at is None or trainer.step_count < hold_at
             elif command == "pause":
                 running, remaining = False, 0
-                connection.send(("paused", trainer.step_count))
+                outbox.put(("paused", trainer.step_count))
             elif command == "advance":
                 running, remaining = False, arguments[0]
                 if remaining == 0:
-                    connection.send(("advanced", trainer.step_count))
+                    outbox.put(("advanced", trainer.step_count))
             elif command == "stop":
                 return
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the parent went away
+
+
+class Outbox:
+    """Messages to the parent, sent by a thread of their own: training never waits for the parent to read.
+
+    A busy web server drains its pipes late; a training loop that sent each step itself stalled whenever the
+    pipe's buffer was full. Steps that pile up meanwhile go as one ("records", [(step, records, verdicts), …]).
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection, self._queue = connection, queue.SimpleQueue()
+        threading.Thread(target=self._send, name="rnn-lab-outbox", daemon=True).start()
+
+    def put(self, message: tuple) -> None:
+        self._queue.put(message)
+
+    def _send(self) -> None:
+        try:
+            while True:
+                pending = [self._queue.get()]
+                while not self._queue.empty():
+                    pending.append(self._queue.get())
+                steps: list[tuple] = []
+                for message in pending:
+                    if isinstance(message[0], int):  # a step's (step, records, verdicts)
+                        steps.append(message)
+                        continue
+                    if steps:
+                        self._connection.send(("records", steps))
+                        steps = []
+                    self._connection.send(message)
+                if steps:
+                    self._connection.send(("records", steps))
+        except (BrokenPipeError, OSError):
+            return
 
 
 def _step(trainer: Trainer) -> tuple:
