@@ -77,7 +77,9 @@ def open_session(browser, url: str, preset: str, seed: int, errors: list[str]):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.set_default_timeout(180_000)  # thirty pages on two cores: a starved page may take a while to answer
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{url}/?preset={preset}" + (f"&seed={seed}" if seed else ""))
+    # One past the preset's gap: settings of no preset, whose run never stops at a deciding step mid-window.
+    steady = f"&gap={PRESETS[preset].config.gap + 1}" if preset == DEFAULT_PRESET else ""
+    page.goto(f"{url}/?preset={preset}{steady}" + (f"&seed={seed}" if seed else ""))
     page.get_by_role("button", name="Train").wait_for(timeout=120_000)
     return page
 

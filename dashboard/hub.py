@@ -27,11 +27,20 @@ from dashboard.presets import deciding_step
 from models.config import RunConfig
 
 TICK = 0.25  # seconds between the scheduler's looks at the runs
-TURN = 20.0  # seconds a run trains before it yields its slot to a waiting run
+TURN = 5.0  # seconds a run trains before it yields its slot to a waiting run: with 17 runs on 2 slots, each
+# trains at least every 45 s (pausing and resuming a process costs two pipe messages)
 ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconnect window) leaves its runs
 CADENCES = (0.5, 0.75)  # seconds between a training page's redraws: even the slowest keeps the 1 s promise
 REDRAW_SHARE = 0.25  # of the server's one core (its GIL) that the pages' own redraw code may take together
 REDRAW_MEMORY = 0.05  # weight of the newest redraw in the running mean of their cost
+
+
+def default_processes(slots: int) -> int:
+    """Training processes kept at most: RNN_LAB_MAX_PROCESSES if set, else four per slot. Beyond that, the runs
+    that have not trained for longest give theirs up (each costs ~40 MB beside the shared pages); their state is
+    kept and a new process resumes it exactly when they train again."""
+    configured = os.environ.get("RNN_LAB_MAX_PROCESSES", "").strip()
+    return int(configured) if configured.isdigit() and int(configured) > 0 else 4 * slots
 
 
 def default_slots(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
@@ -221,8 +230,9 @@ class View:
 class Hub:
     """The server's runs by configuration, their viewers, and the training slots."""
 
-    def __init__(self, slots: int | None = None) -> None:
+    def __init__(self, slots: int | None = None, processes: int | None = None) -> None:
         self.slots = slots or default_slots()
+        self.processes = processes or default_processes(self.slots)
         self.runs: dict[RunConfig, LiveRun] = {}
         self.views: dict[LiveRun, list[View]] = {}
         self.queue: list[LiveRun] = []  # runs waiting for a slot, first come first served
@@ -389,10 +399,25 @@ class Hub:
             self._thread = threading.Thread(target=self._loop, name="rnn-lab-scheduler", daemon=True)
             self._thread.start()
 
+    def idle_processes(self) -> list[LiveRun]:
+        """Runs holding a process they are not training with, the longest idle first, beyond the cap."""
+        with self._lock:
+            live = [run for run in self.views if run.has_process]
+            idle = [run for run in live if run not in self.training and not run.process_training]
+        idle.sort(key=lambda run: run.last_step_at)
+        return idle[: max(0, len(live) - self.processes)]
+
+    def bound_processes(self) -> None:
+        """Release idle runs' processes until at most `processes` remain (outside the lock: each waits for its
+        process's checkpoint)."""
+        for run in self.idle_processes():
+            run.release()
+
     def _loop(self) -> None:
         while not self._stopped.wait(TICK):
             try:
                 self.tick()
+                self.bound_processes()
             except Exception:  # the scheduler must outlive any one run's trouble; say what happened
                 logging.getLogger(__name__).exception("scheduler tick failed; carrying on")
 

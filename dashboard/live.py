@@ -84,7 +84,9 @@ class LiveRun:
         self._memo_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._replies: dict[str, threading.Event] = {"paused": threading.Event(), "advanced": threading.Event()}
+        self._replies = {kind: threading.Event() for kind in ("paused", "advanced", "checkpoint")}
+        self._saved: bytes | None = None  # the trainer's state while the run has no process (see release)
+        self._in_use = threading.RLock()  # held while a Step trains: the process is not given up meanwhile
         self.contenders, self.sample, self.chance_loss = preview(config)
         self._process = self._connection = None  # started by the first Train or Step: a visit costs no process
         remote.warm_up()  # the forkserver those processes come from, once per server
@@ -104,7 +106,7 @@ class LiveRun:
             if self._process is not None or self._closed:
                 return
             for _attempt in range(START_ATTEMPTS):
-                process, connection = remote.start(self.config)
+                process, connection = remote.start(self.config, self._saved)
                 if connection.poll(READY_TIMEOUT):  # ("ready",): the trainer is built
                     connection.recv()
                     break
@@ -129,17 +131,55 @@ class LiveRun:
     def pause(self) -> None:
         """Stop training; returns once the process has stopped, every record received."""
         self.running = False
-        if self._process is not None:
-            self._ask("paused", ("pause",))
+        with self._in_use:
+            if self._process is not None:
+                self._ask("paused", ("pause",))
 
     def advance(self, steps: int) -> None:
         """Train `steps` more steps now (the Step button); returns when they are recorded."""
-        self._ensure_process()
-        if self._process is None:
-            return  # closed meanwhile
-        self.running = False
-        steps = min(steps, MAX_STEPS - self.step_count)
-        self._ask("advanced", ("advance", max(steps, 0)))
+        with self._in_use:
+            self._ensure_process()
+            if self._process is None:
+                return  # closed meanwhile
+            self.running = False
+            steps = min(steps, MAX_STEPS - self.step_count)
+            self._ask("advanced", ("advance", max(steps, 0)))
+
+    @property
+    def has_process(self) -> bool:
+        return self._process is not None
+
+    @property
+    def process_training(self) -> bool:
+        """The process has been told to train (not paused)."""
+        return self._process_running
+
+    @property
+    def last_step_at(self) -> float:
+        """When the newest step arrived (0: never)."""
+        with self._lock:
+            return self._recent[-1][0] if self._recent else 0.0
+
+    def release(self) -> bool:
+        """Give up the training process, keeping the trainer's whole state: the next Train or Step starts a new
+        process from it, which goes on exactly as this one would have (a scheduler calls this for runs that
+        are not training, to bound the number of processes). False if the run is busy or has no process."""
+        if not self._in_use.acquire(blocking=False):
+            return False  # a Step is training right now
+        try:
+            with self._start_lock:
+                if self._process is None or self._process_running or self._closed:
+                    return False
+                self._replies["checkpoint"].clear()
+                self._send(("checkpoint",))
+                if not self._replies["checkpoint"].wait(REPLY_TIMEOUT):
+                    return False
+                self._finalizer()  # the process has exited after its reply: join it, close the pipe
+                self._process = self._connection = None
+                self._starting.clear()
+                return True
+        finally:
+            self._in_use.release()
 
     def keep_alive(self) -> None:
         """Called on every page render: the viewer is here."""
@@ -246,13 +286,16 @@ class LiveRun:
                 self._starting.set()
                 threading.Thread(target=self._start_and_supervise, name="rnn-lab-starter", daemon=True).start()
             return
-        if self._process is not None and wanted != self._process_running:
-            self._process_running = wanted
-            hold = self.hold_at if self.hold_at is not None and self.step_count < self.hold_at else None
-            self._send(("run", hold) if wanted else ("pause",))
+        with self._start_lock:  # not while the process is being given up (see release)
+            if self._process is not None and wanted != self._process_running:
+                self._process_running = wanted
+                hold = self.hold_at if self.hold_at is not None and self.step_count < self.hold_at else None
+                self._send(("run", hold) if wanted else ("pause",))
 
     def _receive(self, message: tuple) -> None:
         kind, *content = message
+        if kind == "checkpoint":
+            self._saved = content[0]
         if kind != "records":
             with self._lock:
                 self.published = self.charted = self.step_count  # stopped: every step it made is shown

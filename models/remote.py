@@ -6,7 +6,8 @@ process it trains at full speed, and the parent receives plain records.
 
 Protocol (parent → child): ("run", hold_at) train until told otherwise, or until step hold_at (None: no such
 step), where it stops by itself; ("pause",) stop and reply ("paused", step);
-("advance", n) train n steps and reply ("advanced", step); ("stop",) exit.
+("advance", n) train n steps and reply ("advanced", step); ("checkpoint",) reply ("checkpoint", bytes), the
+trainer's whole state (models.checkpoint), and exit; ("stop",) exit.
 Child → parent: ("ready",) once; ("records", [(step, records, verdicts), …]) for the steps made since the last.
 """
 
@@ -20,17 +21,21 @@ import threading
 from multiprocessing import popen_forkserver, spawn
 from multiprocessing.connection import Connection
 
+from models import checkpoint
 from models.config import RunConfig
 from models.trainer import Trainer, limit_threads
 
 NICENESS = 5  # lower CPU priority for training than for the process serving pages
 
 
-def serve(config: RunConfig, connection: Connection) -> None:
-    """The child's loop: train on command, send every step's records back, exit on "stop" or a closed pipe."""
+def serve(config: RunConfig, saved: bytes | None, connection: Connection) -> None:
+    """The child's loop: train on command, send every step's records back, exit on "stop" or a closed pipe.
+
+    With `saved` (what an earlier process of this run sent before it gave up) it resumes exactly there.
+    """
     limit_threads(1)  # one core per run: runs share the machine instead of oversubscribing it
     os.nice(NICENESS)  # on a busy machine the web server answers first; alone, training loses nothing
-    trainer = Trainer(config)
+    trainer = checkpoint.restore(saved) if saved is not None else Trainer(config)
     connection.send(("ready",))
     outbox = Outbox(connection)
     running, remaining, hold_at = False, 0, None
@@ -56,6 +61,10 @@ def serve(config: RunConfig, connection: Connection) -> None:
                 running, remaining = False, arguments[0]
                 if remaining == 0:
                     outbox.put(("advanced", trainer.step_count))
+            elif command == "checkpoint":  # give the process up: everything goes back, then exit
+                outbox.close()
+                connection.send(("checkpoint", checkpoint.save(trainer)))
+                return
             elif command == "stop":
                 return
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
@@ -71,10 +80,16 @@ class Outbox:
 
     def __init__(self, connection: Connection) -> None:
         self._connection, self._queue = connection, queue.SimpleQueue()
-        threading.Thread(target=self._send, name="rnn-lab-outbox", daemon=True).start()
+        self._thread = threading.Thread(target=self._send, name="rnn-lab-outbox", daemon=True)
+        self._thread.start()
 
     def put(self, message: tuple) -> None:
         self._queue.put(message)
+
+    def close(self) -> None:
+        """Send what is queued, then stop (the caller may then use the connection itself)."""
+        self._queue.put(None)
+        self._thread.join()
 
     def _send(self) -> None:
         try:
@@ -82,6 +97,8 @@ class Outbox:
                 pending = [self._queue.get()]
                 while not self._queue.empty():
                     pending.append(self._queue.get())
+                closing = pending[-1] is None
+                pending = [message for message in pending if message is not None]
                 steps: list[tuple] = []
                 for message in pending:
                     if isinstance(message[0], int):  # a step's (step, records, verdicts)
@@ -93,6 +110,8 @@ class Outbox:
                     self._connection.send(message)
                 if steps:
                     self._connection.send(("records", steps))
+                if closing:
+                    return
         except (BrokenPipeError, OSError):
             return
 
@@ -157,13 +176,13 @@ def warm_up() -> None:
         _warming[0].start()
 
 
-def start(config: RunConfig) -> tuple[multiprocessing.Process, Connection]:
-    """Start a training process for `config`; return it and the parent's end of its pipe.
+def start(config: RunConfig, saved: bytes | None = None) -> tuple[multiprocessing.Process, Connection]:
+    """Start a training process for `config` (resuming `saved`, if given); return it and its pipe's parent end.
 
-    Children fork from a forkserver that has imported torch and the parent's main module once: a new
-    run starts in a fraction of a second, and no child inherits the server's threads.
+    Children fork from a forkserver that has imported torch and the engine once: a new run starts in a fraction
+    of a second, and no child inherits the server's threads.
     """
-    return launch(serve, config)
+    return launch(serve, config, saved)
 
 
 def launch(target, *arguments) -> tuple[multiprocessing.Process, Connection]:

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -266,3 +267,18 @@ def test_a_tab_that_reconnects_as_a_new_session_follows_its_run_again(hub, monke
     assert adopted is view and view.session_id == "new" and view.following
     connected.add("new")
     wait_for(lambda: view.snapshot().step >= 3)  # the run trains for the adopted view: no Train pressed
+
+
+def test_processes_beyond_the_cap_are_given_up_by_the_runs_idle_longest():
+    capped = Hub(slots=1, processes=2)
+    try:
+        views = [capped.join(replace(SMALL, seed=seed), None) for seed in range(4)]
+        for view in views:
+            view.advance(5)  # each run gets a process, then idles
+        capped.bound_processes()
+        assert [view.run.has_process for view in views] == [False, False, True, True]  # the oldest two gave up
+        views[0].start()  # Train: a new process resumes it from step 5
+        wait_for(lambda: views[0].snapshot().step >= 10)
+        assert views[0].run.snapshot().steps["step"][:8] == [1, 1, 1, 1, 2, 2, 2, 2]  # nothing lost or repeated
+    finally:
+        capped.close_all()

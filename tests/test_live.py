@@ -111,3 +111,24 @@ def test_close_stops_the_process_at_once():
     run.close()
     assert not run._process.is_alive() and not run.running
     run.close()  # closing twice is harmless
+
+
+def test_a_released_run_resumes_exactly_where_its_process_stopped():
+    """Giving up the process keeps the whole state: the records go on as an uninterrupted run's."""
+    interrupted, uninterrupted = LiveRun(SMALL), LiveRun(SMALL)
+    interrupted.advance(12)
+    assert interrupted.release() and not interrupted.has_process
+    interrupted.advance(13)  # a new process, from the checkpoint
+    uninterrupted.advance(25)
+    first, second = interrupted.snapshot(), uninterrupted.snapshot()
+    assert first.step == second.step == 25
+    assert first.steps["loss"] == second.steps["loss"] and first.steps["grad_norm"] == second.steps["grad_norm"]
+    assert [p["val_loss"] for p in first.probes] == [p["val_loss"] for p in second.probes]
+
+
+def test_a_run_that_is_training_keeps_its_process():
+    run = LiveRun(SMALL)
+    run.start()
+    wait_for(lambda: run.keep_alive() or run.snapshot().step >= 3)
+    assert not run.release() and run.has_process
+    run.pause()
