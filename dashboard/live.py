@@ -286,11 +286,17 @@ class LiveRun:
                 self._starting.set()
                 threading.Thread(target=self._start_and_supervise, name="rnn-lab-starter", daemon=True).start()
             return
-        with self._start_lock:  # not while the process is being given up (see release)
+        # Not while a process starts or is given up (see release); never wait for that either: pages call this
+        # as they draw, and the reader or the scheduler calls it again within CHECK_EVERY.
+        if not self._start_lock.acquire(blocking=False):
+            return
+        try:
             if self._process is not None and wanted != self._process_running:
                 self._process_running = wanted
                 hold = self.hold_at if self.hold_at is not None and self.step_count < self.hold_at else None
                 self._send(("run", hold) if wanted else ("pause",))
+        finally:
+            self._start_lock.release()
 
     def _receive(self, message: tuple) -> None:
         kind, *content = message
