@@ -141,7 +141,8 @@ class LiveRun:
             self._ensure_process()
             if self._process is None:
                 return  # closed meanwhile
-            self.running = False
+            # `running` stays as it is: a session that pressed Train meanwhile still wants the run to train on
+            # afterwards (the reader then tells the process to run again).
             steps = min(steps, MAX_STEPS - self.step_count)
             self._ask("advanced", ("advance", max(steps, 0)))
 

@@ -58,8 +58,10 @@ def _draw_progress(run: View, every: float | None) -> None:
     if PROGRESS_LOG:
         preset = st.session_state.get("preset")
         sys.stderr.write(f"rnn-lab-progress {run.session_id} {preset} {snapshot.step} {time.time():.3f}\n")
-    if st.session_state.get("drawn_running") and not snapshot.running:
-        st.rerun()  # the run paused itself (deciding step, step limit, all diverged): redraw page and buttons
+    if st.session_state.get("drawn_running") != snapshot.running:
+        # The run paused itself (deciding step, step limit, all diverged), or another session's click changed it
+        # while this page was drawn: redraw the page, its buttons and its timers.
+        st.rerun()
     status_line(snapshot)
     left, right = st.columns([3, 2], gap="medium")
     with left:
