@@ -400,10 +400,13 @@ class Hub:
             self._thread.start()
 
     def idle_processes(self) -> list[LiveRun]:
-        """Runs holding a process they are not training with, the longest idle first, beyond the cap."""
+        """Runs holding a process nobody wants trained (paused, finished, at a deciding step), the longest idle
+        first, beyond the cap. Runs waiting for a slot keep theirs: turns every few seconds would otherwise
+        give processes up and start them again all the time (measured: training fell to a tenth)."""
         with self._lock:
             live = [run for run in self.views if run.has_process]
-            idle = [run for run in live if run not in self.training and not run.process_training]
+            waiting = set(self.training) | set(self.queue)
+            idle = [run for run in live if run not in waiting and not run.process_training]
         idle.sort(key=lambda run: run.last_step_at)
         return idle[: max(0, len(live) - self.processes)]
 
