@@ -26,13 +26,7 @@ def test_quick_suite_prints_every_section():
 
 def test_load_test_measures_every_session_and_reports_no_exception():
     """Two real browser sessions of one preset: both measured from the server's log, sharing one run."""
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.load", "--sessions", "2", "--seconds", "6"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    result = load_test("--sessions", "2", "--seconds", "6")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "per session (2 of 2 measured)" in out, out
@@ -44,13 +38,7 @@ def test_load_test_measures_every_session_and_reports_no_exception():
 
 def test_protocol_load_test_measures_every_session():
     """Three simulated browsers speak the websocket protocol: each is measured and none meets an error."""
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.load", "--protocol", "--sessions", "3", "--mixed", "--seconds", "15"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = load_test("--protocol", "--sessions", "3", "--mixed", "--seconds", "15")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     rows = [line.split("|") for line in out.splitlines() if line.startswith("  | ") and "sessions" not in line]
@@ -59,3 +47,8 @@ def test_protocol_load_test_measures_every_session():
         assert float(row[3]) > 0 and float(row[6]) > 0, out  # status updates and answered fragment reruns
     assert re.search(r"health: median \d+ ms, p95 \d+ ms", out) and "server memory, peak PSS" in out, out
     assert "errors: 0 on pages, 0 tracebacks in the server log" in out, out
+
+
+def load_test(*arguments: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "benchmarks.load", *arguments]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)

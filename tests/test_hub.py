@@ -24,6 +24,28 @@ def wait_for(condition, seconds=30.0):
 
 
 @pytest.fixture
+def connected(monkeypatch) -> set[str]:
+    """The session ids a stand-in for Streamlit's runtime reports as connected (edit the set to open/close tabs)."""
+    sessions: set[str] = set()
+
+    class FakeRuntime:
+        @staticmethod
+        def exists():
+            return True
+
+        @staticmethod
+        def instance():
+            return FakeRuntime
+
+        @staticmethod
+        def is_active_session(session_id):
+            return session_id in sessions
+
+    monkeypatch.setattr(hub_module, "Runtime", FakeRuntime)
+    return sessions
+
+
+@pytest.fixture
 def hub():
     made = Hub(slots=2)
     yield made
@@ -198,24 +220,9 @@ def test_a_slow_pace_shows_the_run_step_by_step_without_changing_it(hub):
     view.pause()
 
 
-def test_the_shared_count_counts_connected_tabs_only(monkeypatch, hub):
+def test_the_shared_count_counts_connected_tabs_only(connected, hub):
     """A closed tab keeps its view for a while (it may reconnect) but no longer counts as sharing the run."""
-    connected = {"a", "b", "c"}
-
-    class FakeRuntime:
-        @staticmethod
-        def exists():
-            return True
-
-        @staticmethod
-        def instance():
-            return FakeRuntime
-
-        @staticmethod
-        def is_active_session(session_id):
-            return session_id in connected
-
-    monkeypatch.setattr(hub_module, "Runtime", FakeRuntime)
+    connected.update({"a", "b", "c"})
     views = [hub.join(SMALL, session) for session in ("a", "b", "c")]
     assert views[0].snapshot().viewers == 3
     connected.discard("c")  # its tab closed
@@ -240,24 +247,9 @@ def test_slots_follow_the_cgroup_cpu_quota(tmp_path, monkeypatch, content, cores
     assert hub_module.default_slots(str(path)) == 3
 
 
-def test_a_tab_that_reconnects_as_a_new_session_follows_its_run_again(hub, monkeypatch):
+def test_a_tab_that_reconnects_as_a_new_session_follows_its_run_again(hub, connected):
     """Same browser tab (same token in its URL), new session: it adopts its old view, still following the run."""
-    connected = {"old"}
-
-    class FakeRuntime:
-        @staticmethod
-        def exists():
-            return True
-
-        @staticmethod
-        def instance():
-            return FakeRuntime
-
-        @staticmethod
-        def is_active_session(session_id):
-            return session_id in connected
-
-    monkeypatch.setattr(hub_module, "Runtime", FakeRuntime)
+    connected.add("old")
     view = hub.join(SMALL, "old", tab="tab-1")
     view.start()
     assert hub.rejoin("tab-1", "new") is None  # its session is still connected: a copied link adopts nothing
