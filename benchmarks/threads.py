@@ -1,6 +1,6 @@
 """Per-session training throughput when 1, 2 or 4 sessions train at once, with 1 or 2 intra-op threads each.
 
-Each session is a process of its own, as in the dashboard (models/remote.py), training the default preset.
+Each session is a process of its own, as in the dashboard (runs/process.py), training the default preset.
 All sessions of a trial start timing together, behind a barrier, after a warm-up.
 """
 

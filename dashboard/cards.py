@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, story
-from dashboard.hub import View
-from dashboard.live import Snapshot
 from dashboard.presets import preset_for
 from models.contenders import CONTENDERS
 from models.records import Verdict, floored_percent
+from runs.hub import View
+from runs.live import Snapshot
 
 
 def verdict_cards(run: View, snapshot: Snapshot) -> None:

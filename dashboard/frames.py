@@ -7,9 +7,9 @@ import json
 
 import pandas as pd
 
-from dashboard.live import Snapshot
 from models.config import RunConfig
 from models.export import CSV_COLUMNS, PROBE_COLUMNS
+from runs.live import Snapshot
 
 MAX_POINTS = 300  # per contender and curve: more than a chart's pixels can show
 MAX_HEATMAP_ROWS = 40  # training steps shown in a gradient-flow heatmap

@@ -16,8 +16,9 @@ from streamlit import dataframe_util
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import cards, charts, frames
-from dashboard.hub import HUB, View
-from dashboard.live import Snapshot
+from dashboard.server import HUB
+from runs.hub import View
+from runs.live import Snapshot
 
 # The load test (benchmarks/load.py) sets this to read each session's progress off the server's clock.
 PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from dashboard.live import verdict_of
 from dashboard.presets import Preset
 from models.records import Verdict, floored_percent
+from runs.live import verdict_of
 
 GATE_NAMES = {"lstm": "forget gate f", "gru": "update gate z"}
 VANISHED = 1e-3  # a gradient at t = 0 below this fraction of the last step's is called vanished

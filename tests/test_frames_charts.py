@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from dashboard import charts, frames
-from dashboard.live import LiveRun
 from models.config import RunConfig
 from models.export import CSV_COLUMNS
+from runs.live import LiveRun
 
 CONFIG = RunConfig(task="adding", gap=12, hidden=8, batch=16, eval_every=5)
 

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from dashboard import hub as hub_module
-from dashboard import live
-from dashboard.hub import Hub
-from dashboard.live import LiveRun
 from models.config import RunConfig
+from runs import hub as hub_module
+from runs import live
+from runs.hub import Hub
+from runs.live import LiveRun
 
 SMALL = RunConfig(task="recall", gap=5, hidden=8, batch=8, eval_every=5)
 OTHER = SMALL.with_changes(seed=1)
@@ -24,24 +24,10 @@ def wait_for(condition, seconds=30.0):
 
 
 @pytest.fixture
-def connected(monkeypatch) -> set[str]:
-    """The session ids a stand-in for Streamlit's runtime reports as connected (edit the set to open/close tabs)."""
+def connected(hub) -> set[str]:
+    """The session ids the hub is told are connected (edit the set to open and close tabs)."""
     sessions: set[str] = set()
-
-    class FakeRuntime:
-        @staticmethod
-        def exists():
-            return True
-
-        @staticmethod
-        def instance():
-            return FakeRuntime
-
-        @staticmethod
-        def is_active_session(session_id):
-            return session_id in sessions
-
-    monkeypatch.setattr(hub_module, "Runtime", FakeRuntime)
+    hub.presence = sessions.__contains__
     return sessions
 
 
@@ -161,14 +147,13 @@ def test_history_is_thinned_past_a_fixed_size_keeping_step_one_and_probes_of_ver
     run.close()
 
 
-def held_hub(monkeypatch, hold_at: int) -> Hub:
+def held_hub(hold_at: int) -> Hub:
     """A hub whose runs of SMALL are decided at `hold_at` (as a preset's runs are)."""
-    monkeypatch.setattr(hub_module, "deciding_step", lambda config: hold_at)
-    return Hub(slots=2)
+    return Hub(slots=2, deciding=lambda config: hold_at)
 
 
 def test_a_run_stops_by_itself_at_its_deciding_step_for_every_viewer(monkeypatch):
-    hub = held_hub(monkeypatch, 30)
+    hub = held_hub(30)
     try:
         first, second = hub.join(SMALL, None), hub.join(SMALL, None)
         first.start()
@@ -193,7 +178,7 @@ def test_a_run_stops_by_itself_at_its_deciding_step_for_every_viewer(monkeypatch
 
 
 def test_step_stops_at_the_deciding_step_then_goes_past_it(monkeypatch):
-    hub = held_hub(monkeypatch, 30)
+    hub = held_hub(30)
     try:
         view = hub.join(SMALL, None)
         view.advance(25)

@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from dashboard import live
-from dashboard.live import LiveRun
 from models.config import RunConfig
+from runs import live
+from runs.live import LiveRun
 
 SMALL = RunConfig(task="recall", gap=5, hidden=8, batch=8, eval_every=5)
 

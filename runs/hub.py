@@ -18,13 +18,11 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from streamlit.runtime import Runtime
-
-from dashboard.live import CHART_EVERY, PUBLISH_EVERY, LiveRun, Snapshot
-from dashboard.presets import deciding_step
 from models.config import RunConfig
+from runs.live import CHART_EVERY, PUBLISH_EVERY, LiveRun, Snapshot
 
 TICK = 0.25  # seconds between the scheduler's looks at the runs
 TURN = 5.0  # seconds a run trains before it yields its slot to a waiting run: with 17 runs on 2 slots, each
@@ -230,7 +228,16 @@ class View:
 class Hub:
     """The server's runs by configuration, their viewers, and the training slots."""
 
-    def __init__(self, slots: int | None = None, processes: int | None = None) -> None:
+    def __init__(
+        self,
+        slots: int | None = None,
+        processes: int | None = None,
+        presence: Callable[[str], bool | None] | None = None,
+        deciding: Callable[[RunConfig], int | None] | None = None,
+    ) -> None:
+        # Asked of the server that holds the sessions: is this one connected? (None: it cannot say.)
+        self.presence = presence
+        self.deciding = deciding or (lambda config: None)  # the step where a configuration's claim is decided
         self.slots = slots or default_slots()
         self.processes = processes or default_processes(self.slots)
         self.runs: dict[RunConfig, LiveRun] = {}
@@ -275,7 +282,7 @@ class Hub:
         with self._lock:
             run = self.runs.get(config)
             if run is None:
-                run = self.runs[config] = LiveRun(config, hold_at=deciding_step(config))
+                run = self.runs[config] = LiveRun(config, hold_at=self.deciding(config), presence=self.presence)
                 run.admitted = False
                 self.views[run] = []
             view = View(self, run, session_id, tab)
@@ -383,16 +390,19 @@ class Hub:
         run.close()
 
     def _gone(self, view: View) -> bool:
-        if view.session_id is not None and Runtime.exists() and self._connected(view):
+        if view.session_id is not None and self._presence(view) is True:
             view.last_seen = time.monotonic()
         return time.monotonic() - view.last_seen > ABSENT_AFTER
 
-    @staticmethod
-    def _connected(view: View) -> bool:
-        """The view's browser tab is connected now (outside a Streamlit server every view counts)."""
-        if view.session_id is None or not Runtime.exists():
-            return True
-        return Runtime.instance().is_active_session(view.session_id)
+    def _presence(self, view: View) -> bool | None:
+        """Whether the view's browser tab is connected now, if the server can say."""
+        if view.session_id is None or self.presence is None:
+            return None
+        return self.presence(view.session_id)
+
+    def _connected(self, view: View) -> bool:
+        """The view's browser tab is connected now (where the server cannot say, every view counts)."""
+        return self._presence(view) is not False
 
     def _ensure_thread(self) -> None:
         if self._thread is None:
@@ -430,6 +440,3 @@ class Hub:
         with self._lock:
             for run in list(self.views):
                 self._close(run)
-
-
-HUB = Hub()  # one per server process: every session's runs

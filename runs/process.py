@@ -4,11 +4,7 @@ In one process, a training thread and a web server share one GIL; every small to
 waits to get it back, so training crawled at a tenth of its speed beside a redrawing page. In a child
 process it trains at full speed, and the parent receives plain records.
 
-Protocol (parent → child): ("run", hold_at) train until told otherwise, or until step hold_at (None: no such
-step), where it stops by itself; ("pause",) stop and reply ("paused", step);
-("advance", n) train n steps and reply ("advanced", step); ("checkpoint",) reply ("checkpoint", bytes), the
-trainer's whole state (models.checkpoint), and exit; ("stop",) exit.
-Child → parent: ("ready",) once; ("records", [(step, records, verdicts), …]) for the steps made since the last.
+The messages each side sends are typed in runs.protocol.
 """
 
 from __future__ import annotations
@@ -24,19 +20,20 @@ from multiprocessing.connection import Connection
 from models import checkpoint
 from models.config import RunConfig
 from models.trainer import Trainer, limit_threads
+from runs import protocol
 
 NICENESS = 5  # lower CPU priority for training than for the process serving pages
 
 
 def serve(config: RunConfig, saved: bytes | None, connection: Connection) -> None:
-    """The child's loop: train on command, send every step's records back, exit on "stop" or a closed pipe.
+    """The child's loop: train on command, send every step's records back, exit on Stop or a closed pipe.
 
     With `saved` (what an earlier process of this run sent before it gave up) it resumes exactly there.
     """
     limit_threads(1)  # one core per run: runs share the machine instead of oversubscribing it
     os.nice(NICENESS)  # on a busy machine the web server answers first; alone, training loses nothing
     trainer = checkpoint.restore(saved) if saved is not None else Trainer(config)
-    connection.send(("ready",))
+    connection.send(protocol.Ready())
     outbox = Outbox(connection)
     running, remaining, hold_at = False, 0, None
     try:
@@ -48,24 +45,24 @@ def serve(config: RunConfig, saved: bytes | None, connection: Connection) -> Non
                 if remaining:
                     remaining -= 1
                     if remaining == 0:
-                        outbox.put(("advanced", trainer.step_count))
+                        outbox.put(protocol.Advanced(trainer.step_count))
                 continue
-            command, *arguments = connection.recv()  # blocks while paused
-            if command == "run":
-                hold_at = arguments[0] if arguments else None
+            command = connection.recv()  # blocks while paused
+            if isinstance(command, protocol.Run):
+                hold_at = command.hold_at
                 running = hold_at is None or trainer.step_count < hold_at
-            elif command == "pause":
+            elif isinstance(command, protocol.Pause):
                 running, remaining = False, 0
-                outbox.put(("paused", trainer.step_count))
-            elif command == "advance":
-                running, remaining = False, arguments[0]
+                outbox.put(protocol.Paused(trainer.step_count))
+            elif isinstance(command, protocol.Advance):
+                running, remaining = False, command.steps
                 if remaining == 0:
-                    outbox.put(("advanced", trainer.step_count))
-            elif command == "checkpoint":  # give the process up: everything goes back, then exit
+                    outbox.put(protocol.Advanced(trainer.step_count))
+            elif isinstance(command, protocol.Checkpoint):  # give the process up: everything goes back, then exit
                 outbox.close()
-                connection.send(("checkpoint", checkpoint.save(trainer)))
+                connection.send(protocol.Saved(checkpoint.save(trainer)))
                 return
-            elif command == "stop":
+            elif isinstance(command, protocol.Stop):
                 return
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the parent went away
@@ -75,7 +72,7 @@ class Outbox:
     """Messages to the parent, sent by a thread of their own: training never waits for the parent to read.
 
     A busy web server drains its pipes late; a training loop that sent each step itself stalled whenever the
-    pipe's buffer was full. Steps that pile up meanwhile go as one ("records", [(step, records, verdicts), …]).
+    pipe's buffer was full. Steps that pile up meanwhile go as one Records message.
     """
 
     def __init__(self, connection: Connection) -> None:
@@ -83,7 +80,7 @@ class Outbox:
         self._thread = threading.Thread(target=self._send, name="rnn-lab-outbox", daemon=True)
         self._thread.start()
 
-    def put(self, message: tuple) -> None:
+    def put(self, message: object) -> None:
         self._queue.put(message)
 
     def close(self) -> None:
@@ -99,33 +96,33 @@ class Outbox:
                     pending.append(self._queue.get())
                 closing = pending[-1] is None
                 pending = [message for message in pending if message is not None]
-                steps: list[tuple] = []
+                steps: list[protocol.Step] = []
                 for message in pending:
-                    if isinstance(message[0], int):  # a step's (step, records, verdicts)
+                    if isinstance(message, protocol.Step):
                         steps.append(message)
                         continue
                     if steps:
-                        self._connection.send(("records", steps))
+                        self._connection.send(protocol.Records(steps))
                         steps = []
                     self._connection.send(message)
                 if steps:
-                    self._connection.send(("records", steps))
+                    self._connection.send(protocol.Records(steps))
                 if closing:
                     return
         except (BrokenPipeError, OSError):
             return
 
 
-def _step(trainer: Trainer) -> tuple:
+def _step(trainer: Trainer) -> protocol.Step:
     records = trainer.step()
-    return trainer.step_count, records, trainer.verdicts()
+    return protocol.Step(trainer.step_count, records, trainer.verdicts())
 
 
 def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     # torch.optim's first optimizer imports torch._dynamo (~2 s): do it once, in the forkserver. Not the parent's
     # main module: under Streamlit that is the app, and a training process has no use for streamlit or pandas.
-    context.set_forkserver_preload(["models.trainer", "torch._dynamo", "models.forkserver_preload"])
+    context.set_forkserver_preload(["models.trainer", "torch._dynamo", "runs.forkserver_preload"])
     return context
 
 

@@ -1,4 +1,4 @@
-"""Imported last in the forkserver (see `models.remote`): freeze what it has loaded before it forks runs.
+"""Imported last in the forkserver (see `runs.process`): freeze what it has loaded before it forks runs.
 
 Every training process forks from the forkserver, sharing its memory page by page until a page is written.
 A garbage collection in a child would write to every object it inherited (torch's, and the web server's

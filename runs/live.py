@@ -16,14 +16,13 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from streamlit.runtime import Runtime
-
-from models import remote
 from models.config import LIMITS, RunConfig
 from models.export import STEP_COLUMNS
 from models.records import ProbeRecord, StepRecord, Verdict
 from models.tasks import make_task
 from models.trainer import preview
+from runs import process as remote
+from runs import protocol
 
 MAX_STEPS = LIMITS.steps[1]  # a run pauses itself here, so one tab cannot train forever
 HEARTBEAT_TIMEOUT = 5.0  # seconds without a page render after which, outside a server, training pauses
@@ -58,13 +57,20 @@ class Snapshot:
 class LiveRun:
     """One configuration's training process, its records, and what the page asked of it."""
 
-    def __init__(self, config: RunConfig, session_id: str | None = None, hold_at: int | None = None) -> None:
+    def __init__(
+        self,
+        config: RunConfig,
+        session_id: str | None = None,
+        hold_at: int | None = None,
+        presence: Callable[[str], bool | None] | None = None,
+    ) -> None:
         self.config = config
+        self.presence = presence  # is a session connected? (None from it: unknown, trust heartbeats)
         self.hold_at = hold_at  # the step where a preset's claim is decided: training stops there by itself
         self.decided: dict[str, Verdict] | None = None  # every contender's verdict at hold_at, once reached
         self.sessions: set[str] = {session_id} if session_id else set()  # Streamlit sessions following it
         self.viewer_count = 1  # sessions looking at it, following or not (the page says "shared with …")
-        self.admitted = True  # a scheduler (dashboard.hub) may hold the run back while others use the cores
+        self.admitted = True  # a scheduler (runs.hub) may hold the run back while others use the cores
         self.waiting: int | None = None  # its place in that scheduler's queue, for the page
         self.task = make_task(config.task, config.gap)  # names, baseline and loss: plain Python, no tensors
         self.running = False  # what the page wants; the process trains only while someone also watches
@@ -84,7 +90,7 @@ class LiveRun:
         self._memo_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._replies = {kind: threading.Event() for kind in ("paused", "advanced", "checkpoint")}
+        self._replies = {kind: threading.Event() for kind in (protocol.Paused, protocol.Advanced, protocol.Saved)}
         self._saved: bytes | None = None  # the trainer's state while the run has no process (see release)
         self._in_use = threading.RLock()  # held while a Step trains: the process is not given up meanwhile
         self.contenders, self.sample, self.chance_loss = preview(config)
@@ -107,7 +113,7 @@ class LiveRun:
                 return
             for _attempt in range(START_ATTEMPTS):
                 process, connection = remote.start(self.config, self._saved)
-                if connection.poll(READY_TIMEOUT):  # ("ready",): the trainer is built
+                if connection.poll(READY_TIMEOUT):  # Ready: the trainer is built
                     connection.recv()
                     break
                 # Under a burst of simultaneous starts a child has been seen never to report: start another.
@@ -133,7 +139,7 @@ class LiveRun:
         self.running = False
         with self._in_use:
             if self._process is not None:
-                self._ask("paused", ("pause",))
+                self._ask(protocol.Paused, protocol.Pause())
 
     def advance(self, steps: int) -> None:
         """Train `steps` more steps now (the Step button); returns when they are recorded."""
@@ -144,7 +150,7 @@ class LiveRun:
             # `running` stays as it is: a session that pressed Train meanwhile still wants the run to train on
             # afterwards (the reader then tells the process to run again).
             steps = min(steps, MAX_STEPS - self.step_count)
-            self._ask("advanced", ("advance", max(steps, 0)))
+            self._ask(protocol.Advanced, protocol.Advance(max(steps, 0)))
 
     @property
     def has_process(self) -> bool:
@@ -171,9 +177,9 @@ class LiveRun:
             with self._start_lock:
                 if self._process is None or self._process_running or self._closed:
                     return False
-                self._replies["checkpoint"].clear()
-                self._send(("checkpoint",))
-                if not self._replies["checkpoint"].wait(REPLY_TIMEOUT):
+                self._replies[protocol.Saved].clear()
+                self._send(protocol.Checkpoint())
+                if not self._replies[protocol.Saved].wait(REPLY_TIMEOUT):
                     return False
                 self._finalizer()  # the process has exited after its reply: join it, close the pipe
                 self._process = self._connection = None
@@ -260,14 +266,14 @@ class LiveRun:
 
     # --- inside -----------------------------------------------------------------------------------
 
-    def _ask(self, reply: str, command: tuple) -> None:
+    def _ask(self, reply: type, command: object) -> None:
         self._replies[reply].clear()
         self._process_running = False  # first, so the reader's supervisor does not send a "pause" after it
         self._send(command)
         if not self._replies[reply].wait(REPLY_TIMEOUT) and self._process.is_alive():
-            raise TimeoutError(f"the training process did not answer {command[0]!r}")
+            raise TimeoutError(f"the training process did not answer {command!r}")
 
-    def _send(self, command: tuple) -> None:
+    def _send(self, command: object) -> None:
         with self._send_lock:
             try:
                 self._connection.send(command)
@@ -295,22 +301,22 @@ class LiveRun:
             if self._process is not None and wanted != self._process_running:
                 self._process_running = wanted
                 hold = self.hold_at if self.hold_at is not None and self.step_count < self.hold_at else None
-                self._send(("run", hold) if wanted else ("pause",))
+                self._send(protocol.Run(hold) if wanted else protocol.Pause())
         finally:
             self._start_lock.release()
 
-    def _receive(self, message: tuple) -> None:
-        kind, *content = message
-        if kind == "checkpoint":
-            self._saved = content[0]
-        if kind != "records":
+    def _receive(self, message: object) -> None:
+        if isinstance(message, protocol.Saved):
+            self._saved = message.state
+        if not isinstance(message, protocol.Records):  # a reply: the process has stopped
             with self._lock:
                 self.published = self.charted = self.step_count  # stopped: every step it made is shown
-            self._replies[kind].set()
+            if type(message) in self._replies:
+                self._replies[type(message)].set()
             return
         with self._lock:
-            for step, records, verdicts in content[0]:
-                self._add(step, records, verdicts)
+            for step in message.steps:
+                self._add(step.step, step.records, step.verdicts)
             if len(self.steps["step"]) > MAX_STEP_ROWS:
                 self._thin_steps()
             if len(self.probes) > MAX_PROBES:
@@ -334,7 +340,7 @@ class LiveRun:
         self._verdicts = verdicts
         if step == self.hold_at:
             self.decided = dict(verdicts)
-            if self._process_running:  # the process stopped itself here (see models.remote)
+            if self._process_running:  # the process stopped itself here (see runs.process)
                 self._process_running = self.running = False
         self._recent.append((time.monotonic(), step))
 
@@ -366,10 +372,12 @@ class LiveRun:
             ]
 
     def _viewer_present(self) -> bool:
-        """Inside a Streamlit server, ask it whether a watching session is connected; else trust heartbeats."""
-        if self.sessions and Runtime.exists():
-            runtime = Runtime.instance()
-            return any(runtime.is_active_session(session) for session in list(self.sessions))
+        """Ask the server (`presence`) whether a watching session is connected; where it cannot say, trust
+        heartbeats."""
+        if self.sessions and self.presence is not None:
+            answers = [self.presence(session) for session in list(self.sessions)]
+            if None not in answers:
+                return any(answers)
         return time.monotonic() - self.last_seen < HEARTBEAT_TIMEOUT
 
 
@@ -400,7 +408,7 @@ def _read(run_ref: weakref.ref, connection) -> None:
 
 def _shut_down(process, connection) -> None:
     with contextlib.suppress(BrokenPipeError, OSError):
-        connection.send(("stop",))
+        connection.send(protocol.Stop())
     process.join(timeout=2)
     if process.is_alive():
         process.kill()
