@@ -8,8 +8,8 @@ from dashboard import charts, story
 from dashboard.presets import preset_for
 from models.contenders import CONTENDERS
 from models.records import Verdict, floored_percent
-from runs.hub import View
 from runs.live import Snapshot
+from runs.view import View
 
 
 def verdict_cards(run: View, snapshot: Snapshot) -> None:

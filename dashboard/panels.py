@@ -17,8 +17,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import cards, charts, frames
 from dashboard.server import HUB
-from runs.hub import View
 from runs.live import Snapshot
+from runs.view import View
 
 # The load test (benchmarks/load.py) sets this to read each session's progress off the server's clock.
 PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"

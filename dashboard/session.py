@@ -11,7 +11,7 @@ from dashboard.presets import DEFAULT_PRESET, PRESETS
 from dashboard.server import HUB
 from dashboard.state import URL_KEYS, check_url, config_of, settings_of, values_of
 from models.config import ConfigError, RunConfig
-from runs.hub import View
+from runs.view import View
 
 STEP_BUTTON_STEPS = 25  # one validation interval: enough for a new point on every curve
 TAB_KEY = "tab"  # URL key: this browser tab's token, so a tab that reconnects as a new session follows its run

@@ -13,16 +13,15 @@ for `turn` seconds steps back to the end of the queue, so every run progresses.
 
 from __future__ import annotations
 
-import itertools
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 
 from models.config import RunConfig
-from runs.live import CHART_EVERY, PUBLISH_EVERY, LiveRun, Snapshot
+from runs.live import LiveRun
+from runs.slots import default_processes, default_slots
+from runs.view import View
 
 TICK = 0.25  # seconds between the scheduler's looks at the runs
 TURN = 5.0  # seconds a run trains before it yields its slot to a waiting run: with 17 runs on 2 slots, each
@@ -31,198 +30,6 @@ ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconne
 CADENCES = (0.5, 0.75)  # seconds between a training page's redraws: even the slowest keeps the 1 s promise
 REDRAW_SHARE = 0.25  # of the server's one core (its GIL) that the pages' own redraw code may take together
 REDRAW_MEMORY = 0.05  # weight of the newest redraw in the running mean of their cost
-
-
-def default_processes(slots: int) -> int:
-    """Training processes kept at most: RNN_LAB_MAX_PROCESSES if set, else four per slot. Beyond that, the runs
-    that have not trained for longest give theirs up (each costs ~40 MB beside the shared pages); their state is
-    kept and a new process resumes it exactly when they train again."""
-    configured = os.environ.get("RNN_LAB_MAX_PROCESSES", "").strip()
-    return int(configured) if configured.isdigit() and int(configured) > 0 else 4 * slots
-
-
-def default_slots(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
-    """Training slots: RNN_LAB_MAX_RUNS if set, else one per core this process may use (each run trains on one
-    thread). In a container `os.cpu_count()` reports the host's cores: the cgroup's CPU quota, when there is one,
-    and the CPU affinity bound them."""
-    configured = os.environ.get("RNN_LAB_MAX_RUNS", "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    quota = cgroup_cores(cpu_max)
-    return max(1, min(cores, quota) if quota is not None else cores)
-
-
-def cgroup_cores(path: str) -> int | None:
-    """Whole cores the cgroup v2 CPU quota allows ("200000 100000" → 2; "max 100000" → None: no quota)."""
-    try:
-        with open(path) as stream:
-            quota, period = stream.read().split()[:2]
-    except (OSError, ValueError):
-        return None
-    if quota == "max":
-        return None
-    try:
-        return max(1, int(int(quota) / int(period)))
-    except (ValueError, ZeroDivisionError):
-        return None
-
-
-@dataclass(eq=False)
-class View:
-    """One session's window on a shared run: whether it follows the run live, or the step it stopped at.
-
-    A view follows at its own pace (steps shown per second; None: as fast as the run trains) and stops by
-    itself at the run's deciding step, whatever other views do; Train then takes it past that step.
-    """
-
-    hub: Hub
-    run: LiveRun
-    session_id: str | None
-    tab: str | None = None  # the browser tab's token (in its URL): a tab that reconnects as a new session adopts it
-    following: bool = False
-    until: int = 0  # the last step shown while not following
-    pace: float | None = None  # steps shown per second while following; None: full speed
-    past_hold: bool = False  # Train was pressed at the deciding step: go on past it
-    id: int = field(default_factory=itertools.count().__next__)
-    last_seen: float = field(default_factory=time.monotonic)
-    _anchor: tuple[float, int] = (0.0, 0)  # (time, step shown) where following at this pace began
-
-    # What the page reads: the same names as a LiveRun's.
-    @property
-    def config(self) -> RunConfig:
-        return self.run.config
-
-    @property
-    def task(self):
-        return self.run.task
-
-    @property
-    def contenders(self) -> list[dict]:
-        return self.run.contenders
-
-    @property
-    def sample(self) -> str:
-        return self.run.sample
-
-    @property
-    def chance_loss(self) -> float:
-        return self.run.chance_loss
-
-    def _cap(self) -> int | None:
-        """The deciding step, while this view has not been taken past it."""
-        hold = self.run.hold_at
-        return hold if hold is not None and not self.past_hold else None
-
-    def shown_step(self) -> int:
-        """The last step this session sees: the run's, at most the view's pace allows, never past the cap."""
-        if not self.following:
-            return min(self.until, self.run.step_count)
-        head = self.run.published  # the same step for every follower: their charts are built once
-        shown = head
-        if self.pace is not None:
-            since, start = self._anchor
-            shown = start + int(self.pace * (time.monotonic() - since))
-            grain = max(1, int(self.pace * PUBLISH_EVERY))  # paced views show whole grains: shared steps too
-            shown = min(head, max(start, shown - shown % grain))
-        cap = self._cap()
-        return shown if cap is None else min(shown, cap)
-
-    def chart_step(self) -> int:
-        """The last step this session sees charted: the shown step, at most CHART_EVERY seconds behind it (one
-        chart build a second serves every session at that step); exact while paused and at the deciding step."""
-        shown = self.shown_step()
-        if not self.following or shown == self._cap():
-            return shown
-        if self.pace is None:
-            return min(shown, self.run.charted)
-        grain = max(1, int(self.pace * CHART_EVERY))
-        return max(shown - shown % grain, min(shown, self.run.charted))
-
-    @property
-    def running(self) -> bool:
-        if not self.following:
-            return False
-        shown = self.shown_step()
-        if shown == self._cap():
-            return False
-        return self.run.running or shown < self.run.step_count
-
-    @property
-    def step_count(self) -> int:
-        return self.shown_step()
-
-    def snapshot(self) -> Snapshot:
-        shown, running = self.shown_step(), self.running
-        snapshot = self.run.snapshot(shown)
-        rate = snapshot.steps_per_second if self.pace is None else float(self.pace)
-        return replace(
-            snapshot,
-            running=running,
-            steps_per_second=rate if running else 0.0,
-            waiting=snapshot.waiting if running else None,
-        )
-
-    def probe_history(self, until: int | None = None) -> list[dict]:
-        return self.run.probe_history(self.shown_step() if until is None else until)
-
-    def snapshot_at(self, step: int) -> Snapshot:
-        """The run's history up to `step` (for charts drawn at chart_step())."""
-        return self.run.snapshot(step)
-
-    def memo(self, key: tuple, build):
-        return self.run.memo(key, build)
-
-    def keep_alive(self) -> None:
-        self.last_seen = time.monotonic()
-        self.run.keep_alive()
-
-    def wants_training(self) -> bool:
-        """Following, and not stopped at the deciding step: the run should train for this view."""
-        return self.following and not (self._cap() is not None and self.run.step_count >= self._cap())
-
-    # What the buttons do.
-    def set_pace(self, pace: float | None) -> None:
-        if pace != self.pace:
-            self._anchor = (time.monotonic(), self.shown_step())
-            self.pace = pace
-
-    def start(self) -> None:
-        shown = self.shown_step()
-        if self._cap() is not None and shown >= self._cap():
-            self.past_hold = True
-        self.following = True
-        self._anchor = (time.monotonic(), shown)
-        self.hub.update(self.run)
-
-    def pause(self) -> None:
-        self.until = self.shown_step()
-        self.following = False
-        if not self.hub.followed(self.run):
-            self.hub.update(self.run)  # nobody follows: stop the process, then show every step it made
-            if self.pace is None:
-                cap = self._cap()
-                self.until = self.run.step_count if cap is None else min(self.run.step_count, cap)
-
-    def advance(self, steps: int) -> None:
-        """Show `steps` more steps: from the run's history if it is ahead, else by training them now.
-
-        Stops at the deciding step; a Step from there goes on past it.
-        """
-        self.until = self.shown_step()
-        self.following = False
-        cap = self._cap()
-        if cap is not None and self.until >= cap:
-            self.past_hold, cap = True, None
-        if cap is not None:
-            steps = min(steps, cap - self.until)
-        ahead = self.run.step_count - self.until
-        if ahead < steps and not self.hub.followed(self.run):
-            self.run.advance(steps - max(ahead, 0))
-        self.until = min(self.until + steps, self.run.step_count)
-
-    def close(self) -> None:
-        self.hub.leave(self)
 
 
 class Hub:

@@ -9,6 +9,7 @@ import pytest
 from models.config import RunConfig
 from runs import hub as hub_module
 from runs import live
+from runs import slots as slots_module
 from runs.hub import Hub
 from runs.live import LiveRun
 
@@ -223,13 +224,13 @@ def test_the_shared_count_counts_connected_tabs_only(connected, hub):
 def test_slots_follow_the_cgroup_cpu_quota(tmp_path, monkeypatch, content, cores):
     path = tmp_path / "cpu.max"
     path.write_text(content)
-    assert hub_module.cgroup_cores(str(path)) == cores
+    assert slots_module.cgroup_cores(str(path)) == cores
     monkeypatch.delenv("RNN_LAB_MAX_RUNS", raising=False)
-    monkeypatch.setattr(hub_module.os, "sched_getaffinity", lambda _pid: set(range(64)), raising=False)
-    assert hub_module.default_slots(str(path)) == (cores or 64)  # a 64-core host, a 2-core quota: 2 slots
-    assert hub_module.cgroup_cores(str(tmp_path / "missing")) is None
+    monkeypatch.setattr(slots_module.os, "sched_getaffinity", lambda _pid: set(range(64)), raising=False)
+    assert slots_module.default_slots(str(path)) == (cores or 64)  # a 64-core host, a 2-core quota: 2 slots
+    assert slots_module.cgroup_cores(str(tmp_path / "missing")) is None
     monkeypatch.setenv("RNN_LAB_MAX_RUNS", "3")
-    assert hub_module.default_slots(str(path)) == 3
+    assert slots_module.default_slots(str(path)) == 3
 
 
 def test_a_tab_that_reconnects_as_a_new_session_follows_its_run_again(hub, connected):
