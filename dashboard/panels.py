@@ -55,7 +55,7 @@ def _one_at_a_time(draw: Callable) -> Callable:
 def _draw_progress(run: View, every: float | None) -> None:
     started = time.thread_time()
     run.keep_alive()
-    snapshot = run.snapshot()
+    snapshot = run.snapshot(history=False)  # the status and cards never read the per-step records
     if PROGRESS_LOG:
         preset = st.session_state.get("preset")
         sys.stderr.write(f"rnn-lab-progress {run.session_id} {preset} {snapshot.step} {time.time():.3f}\n")

@@ -87,8 +87,7 @@ class LiveRun:
         self._recent: deque = deque(maxlen=100)  # (arrival time, step) for the rate
         self._step_stride = self._probe_stride = 1  # older records are kept every stride-th step
         self._memo: OrderedDict[tuple, object] = OrderedDict()
-        self._memo_lock = threading.Lock()
-        self._build_lock = threading.Lock()
+        self._memo_lock = threading.Lock()  # held through a build: sessions asking at once wait for that one
         self._lock = threading.Lock()
         self._replies = {kind: threading.Event() for kind in (protocol.Paused, protocol.Advanced, protocol.Saved)}
         self._saved: bytes | None = None  # the trainer's state while the run has no process (see release)
@@ -203,13 +202,17 @@ class LiveRun:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def snapshot(self, until: int | None = None) -> Snapshot:
-        """The history so far, or up to step `until` (a viewer who paused, or one shown at a slower pace)."""
+    def snapshot(self, until: int | None = None, history: bool = True) -> Snapshot:
+        """The history so far, or up to step `until` (a viewer who paused, or one shown at a slower pace).
+
+        Without `history` the per-step records are left out (`steps` is empty): the status line and the cards,
+        redrawn twice a second by every page, read only the verdicts and probes.
+        """
         with self._lock:
             if until is not None and until >= self.step_count:
                 until = None
             rows = len(self.steps["step"]) if until is None else bisect.bisect_right(self.steps["step"], until)
-            steps = {name: values[:rows] for name, values in self.steps.items()}
+            steps = {name: values[:rows] if history else [] for name, values in self.steps.items()}
             probes = self._probes_until(until)
             recent = list(self._recent)
             verdicts = dict(self._verdicts) if until is None else None
@@ -238,16 +241,13 @@ class LiveRun:
 
     def memo(self, key: tuple, build: Callable[[], object]) -> object:
         """What `build` returns for `key`, built once for every session drawing this run (last few kept)."""
-        with self._build_lock:  # sessions asking for the same key at once wait for one build, not make their own
-            with self._memo_lock:
-                if key in self._memo:
-                    self._memo.move_to_end(key)
-                    return self._memo[key]
-            value = build()
-            with self._memo_lock:
-                self._memo[key] = value
-                while len(self._memo) > MEMO_SIZE:
-                    self._memo.popitem(last=False)
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+            value = self._memo[key] = build()
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
             return value
 
     def probe_history(self, until: int | None = None) -> list[dict]:

@@ -98,9 +98,9 @@ class View:
     def step_count(self) -> int:
         return self.shown_step()
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, history: bool = True) -> Snapshot:
         shown, running = self.shown_step(), self.running
-        snapshot = self.run.snapshot(shown)
+        snapshot = self.run.snapshot(shown, history)
         rate = snapshot.steps_per_second if self.pace is None else float(self.pace)
         return replace(
             snapshot,

@@ -132,3 +132,11 @@ def test_a_run_that_is_training_keeps_its_process():
     wait_for(lambda: run.keep_alive() or run.snapshot().step >= 3)
     assert not run.release() and run.has_process
     run.pause()
+
+
+def test_a_snapshot_without_history_has_everything_but_the_step_records():
+    run = LiveRun(SMALL)
+    run.advance(10)
+    full, light = run.snapshot(), run.snapshot(history=False)
+    assert light.step == full.step == 10 and light.verdicts == full.verdicts and light.probes == full.probes
+    assert all(values == [] for values in light.steps.values()) and len(full.steps["step"]) == 40
