@@ -1,6 +1,6 @@
 """A trainer's whole state as bytes, and back: a run can give up its process and resume exactly where it was.
 
-Weights, optimizer state (Adam's moments), the batch generator, the step, verdicts and bookkeeping: a restored
+Weights, optimizer state (Adam's moments), every seed's batch generator, the step, verdicts and bookkeeping: a restored
 trainer computes the very numbers the uninterrupted one would (tests/test_checkpoint.py).
 """
 
@@ -20,13 +20,13 @@ def save(trainer: Trainer) -> bytes:
     state = {
         "config": trainer.config.to_dict(),
         "step_count": trainer.step_count,
-        "generator": trainer.generator.get_state(),
+        "generators": [generator.get_state() for generator in trainer.generators],
         "runs": [
             {
                 "model": run.model.state_dict(),
                 "optimizer": run.optimizer.state_dict(),
-                "verdict": asdict(run.verdict),
-                "last_probe": None if run.last_probe is None else run.last_probe.to_dict(),
+                "verdicts": [asdict(verdict) for verdict in run.verdicts],
+                "last_probes": [None if probe is None else probe.to_dict() for probe in run.last_probes],
                 "seconds": run.seconds,
                 "steps": run.steps,
             }
@@ -45,11 +45,12 @@ def restore(data: bytes) -> Trainer:
     values["contenders"] = tuple(values["contenders"])
     trainer = Trainer(RunConfig(**values))
     trainer.step_count = state["step_count"]
-    trainer.generator.set_state(state["generator"])
+    for generator, saved in zip(trainer.generators, state["generators"], strict=True):
+        generator.set_state(saved)
     for run, saved in zip(trainer.runs, state["runs"], strict=True):
         run.model.load_state_dict(saved["model"])
         run.optimizer.load_state_dict(saved["optimizer"])
-        run.verdict = Verdict(**saved["verdict"])
-        run.last_probe = None if saved["last_probe"] is None else ProbeRecord(**saved["last_probe"])
+        run.verdicts = [Verdict(**verdict) for verdict in saved["verdicts"]]
+        run.last_probes = [None if probe is None else ProbeRecord(**probe) for probe in saved["last_probes"]]
         run.seconds, run.steps = saved["seconds"], saved["steps"]
     return trainer

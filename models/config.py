@@ -22,6 +22,7 @@ class Limits:
     init_scale: tuple[float, float] = (0.0, 4.0)  # spectral radius of the RNN's recurrent matrix at step 0
     forget_bias: tuple[float, float] = (-5.0, 5.0)  # sigmoid(±5) is already 0.7% / 99.3%
     seed: tuple[int, int] = (0, 2**31 - 1)
+    seeds: tuple[int, int] = (1, 5)  # seeds trained at once; five cost about 2.5 runs (benchmarks/RESULTS.md)
     eval_every: tuple[int, int] = (1, 1000)
     steps: tuple[int, int] = (1, 20_000)  # a CLI run of the largest model stays within minutes
 
@@ -49,6 +50,7 @@ class RunConfig:
     init_scale: float = 1.0  # recurrent weights are orthogonal × this (1.0 = norm-preserving)
     forget_bias: float = 1.0  # LSTM forget / GRU update gate bias; Keras uses 1, PyTorch 0
     seed: int = 0  # weights, batches and validation set all derive from it
+    seeds: int = 1  # train seeds seed … seed + seeds − 1 side by side: one seed is an anecdote
     eval_every: int = 25  # validation, gradient-per-time-step and spectral radius cadence
 
     def __post_init__(self) -> None:
@@ -60,8 +62,11 @@ class RunConfig:
         if len(set(self.contenders)) != len(self.contenders):
             raise ConfigError("contenders: each contender may appear only once")
         _check_choice("optimizer", self.optimizer, OPTIMIZER_KEYS)
-        for name in ("gap", "hidden", "batch", "seed", "eval_every"):
+        for name in ("gap", "hidden", "batch", "seed", "seeds", "eval_every"):
             _check_int(name, getattr(self, name), getattr(LIMITS, name))
+        if self.seed + self.seeds - 1 > LIMITS.seed[1]:
+            last = self.seed + self.seeds - 1
+            raise ConfigError(f"seed + seeds − 1 must be at most {LIMITS.seed[1]:,}, got {last:,}")
         for name in ("lr", "clip", "init_scale", "forget_bias"):
             _check_float(name, getattr(self, name), getattr(LIMITS, name))
 

@@ -8,9 +8,8 @@ import torch
 from torch import nn
 
 from models.config import ConfigError, RunConfig
-from models.gru import FastGRU
 
-CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": FastGRU}  # nn.GRU, faster
+CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}  # PyTorch's, the reference
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # blocks stacked in PyTorch's weight_hh
 
 

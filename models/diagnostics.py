@@ -6,7 +6,6 @@ import math
 
 import torch
 
-from models.contenders import SequenceModel
 from models.records import Verdict
 from models.tasks import Task
 
@@ -25,13 +24,14 @@ def grad_per_step(input_grad: torch.Tensor) -> list[float] | None:
     return per_step.tolist()
 
 
-def spectral_radius(model: SequenceModel) -> float:
-    """Largest |eigenvalue| of the recurrent matrix: above 1 signals can grow step after step."""
+def spectral_radii(matrices: torch.Tensor) -> list[float]:
+    """Largest |eigenvalue| of each recurrent matrix (K, hidden, hidden): above 1 signals can grow step after
+    step. NaN for a matrix that is not finite."""
     with torch.no_grad():
-        matrix = model.recurrent_matrix()
-        if not torch.isfinite(matrix).all():
-            return math.nan
-        return torch.linalg.eigvals(matrix).abs().max().item()
+        finite = torch.isfinite(matrices).flatten(1).all(1)  # (K,)
+        safe = torch.where(finite.view(-1, 1, 1), matrices, torch.zeros_like(matrices))
+        radii = torch.linalg.eigvals(safe).abs().amax(-1)
+        return torch.where(finite, radii, torch.full_like(radii, math.nan)).tolist()
 
 
 def judge(

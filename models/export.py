@@ -1,4 +1,4 @@
-"""Records as long-format rows: one row per contender and step, probe values on the steps that have them."""
+"""Records as long-format rows: one row per contender, seed and step, probe values on the steps that have them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from models.records import ProbeRecord, StepRecord
 
 STEP_COLUMNS = (
     "contender",
+    "seed",
     "step",
     "loss",
     "accuracy",
@@ -25,9 +26,9 @@ CSV_COLUMNS = STEP_COLUMNS + PROBE_COLUMNS
 
 def rows(records: Iterable[StepRecord | ProbeRecord]) -> list[dict[str, object]]:
     """Merge each probe into the row of its step; columns as in CSV_COLUMNS, missing values None."""
-    merged: dict[tuple[str, int], dict[str, object]] = {}
+    merged: dict[tuple[str, int, int], dict[str, object]] = {}
     for record in records:
-        row = merged.setdefault((record.contender, record.step), dict.fromkeys(CSV_COLUMNS))
+        row = merged.setdefault((record.contender, record.seed, record.step), dict.fromkeys(CSV_COLUMNS))
         values = record.to_dict()
         columns = STEP_COLUMNS if isinstance(record, StepRecord) else PROBE_COLUMNS
         row.update({column: values[column] for column in columns})

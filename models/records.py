@@ -15,6 +15,7 @@ class StepRecord:
     """One contender's training step: the loss on the batch before the update, and its gradient."""
 
     contender: str
+    seed: int  # which of the run's seeds (config.seed … config.seed + seeds − 1)
     step: int  # 1 for the first update
     loss: float | None
     accuracy: float
@@ -62,6 +63,7 @@ class ProbeRecord:
     """Every `eval_every` steps: validation, gradient per time step and the recurrent spectral radius."""
 
     contender: str
+    seed: int
     step: int
     val_loss: float | None
     val_accuracy: float | None

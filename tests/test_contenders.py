@@ -5,7 +5,7 @@ import torch
 
 from models.config import ConfigError, RunConfig
 from models.contenders import CONTENDERS, build, contender_spec, hidden_size, parameter_count
-from models.diagnostics import spectral_radius
+from models.diagnostics import spectral_radii
 
 
 def make(key, **changes):
@@ -31,7 +31,7 @@ def test_building_does_not_touch_the_global_random_state():
 @pytest.mark.parametrize("scale", [0.5, 1.0, 1.5, 3.0])
 def test_rnn_spectral_radius_at_init_is_the_init_scale(scale):
     model = make("rnn", init_scale=scale)
-    assert spectral_radius(model) == pytest.approx(scale, rel=1e-4)
+    assert spectral_radii(model.recurrent_matrix().unsqueeze(0))[0] == pytest.approx(scale, rel=1e-4)
     eigenvalues = torch.linalg.eigvals(model.core.weight_hh_l0.detach())
     assert eigenvalues.abs().max().item() == pytest.approx(scale, rel=1e-4)
 
@@ -78,3 +78,10 @@ def test_model_matches_the_torch_layer_it_wraps():
 def test_unknown_contender_names_the_valid_ones():
     with pytest.raises(ConfigError, match="rnn, clipped_rnn, lstm, gru"):
         contender_spec("transformer")
+
+
+def test_a_matrix_that_is_not_finite_has_no_spectral_radius_and_leaves_the_others_alone():
+    matrices = torch.stack([torch.eye(3) * 0.5, torch.full((3, 3), float("inf")), torch.eye(3) * 2])
+    radii = spectral_radii(matrices)
+    assert radii[0] == pytest.approx(0.5) and radii[2] == pytest.approx(2.0)
+    assert radii[1] != radii[1]  # NaN

@@ -1,6 +1,5 @@
 """The trainer: identical batches, clipping, the gradient probe, divergence and determinism."""
 
-import copy
 import math
 from dataclasses import fields
 
@@ -67,7 +66,7 @@ def test_all_contenders_see_identical_batches():
 def test_clipping_bounds_the_norm_and_matches_torchs_clip_grad_norm():
     config = SMALL.with_changes(clip=0.05, optimizer="sgd", lr=0.1, contenders=("clipped_rnn",))
     trainer = Trainer(config)
-    reference = copy.deepcopy(trainer.runs[0].model)
+    reference = trainer.runs[0].model.copy(0)  # PyTorch's own layer with the same weights
     inputs, targets = trainer.task.batch(torch.Generator().manual_seed(config.seed), config.batch)
     records = steps_of(trainer.advance(1))
 
@@ -81,7 +80,7 @@ def test_clipping_bounds_the_norm_and_matches_torchs_clip_grad_norm():
     (record,) = records
     assert record.clipped and record.grad_norm == pytest.approx(norm.item(), rel=1e-5)
     assert record.grad_norm > 0.05 and record.grad_norm_clipped == pytest.approx(0.05)
-    for mine, theirs in zip(trainer.runs[0].model.parameters(), reference.parameters(), strict=True):
+    for mine, theirs in zip(trainer.runs[0].model.copy(0).parameters(), reference.parameters(), strict=True):
         assert torch.allclose(mine, theirs, atol=1e-6)
 
 
@@ -122,7 +121,7 @@ def test_probe_reports_radius_and_validation():
 def test_a_diverging_contender_is_frozen_and_the_others_keep_training():
     trainer = Trainer(SMALL)
     with torch.no_grad():
-        trainer.runs[0].model.head.weight.fill_(math.inf)  # the rnn's output becomes inf/NaN
+        trainer.runs[0].model.head_weight.fill_(math.inf)  # the rnn's output becomes inf/NaN
     records = trainer.advance(7)
 
     rnn_steps = steps_of(records, "rnn")
@@ -163,7 +162,7 @@ def test_at_chance_is_measured_against_the_validation_sets_own_chance_loss():
     """Adding's 1/6 is an expectation; on 256 samples "always answer 1" scores 0.140–0.182 (seeds 0–9)."""
     task = make_task("adding", 50)
     trainer = Trainer(RunConfig(task="adding", gap=50, seed=8, contenders=("rnn",)))
-    targets = trainer.validation[1]
+    targets = trainer.validation[1][0]  # the first (only) seed's
     assert trainer.chance_loss == pytest.approx(((targets - 1) ** 2).mean().item())
     assert trainer.chance_loss < 0.9 * task.baseline.loss  # far enough off 1/6 to matter on this seed
     assert judge(Verdict("learning"), 25, trainer.chance_loss, 0.08, task, trainer.chance_loss).status == "at_chance"
@@ -195,7 +194,7 @@ def test_preview_tells_the_page_what_the_trainer_will_build(config):
     assert rows == trainer.contenders() and sample == trainer.sample() and chance_loss == trainer.chance_loss
     for row, run in zip(rows, trainer.runs, strict=True):
         assert row["parameters"] == sum(p.numel() for p in run.model.parameters())
-        assert row["hidden"] == run.model.core.hidden_size
+        assert row["hidden"] == run.model.hidden
 
 
 def test_a_shown_accuracy_never_rounds_up_to_the_solved_bar():

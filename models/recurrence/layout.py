@@ -1,0 +1,67 @@
+"""What every stacked cell does the same way: project all inputs at once, and per-step views of buffers."""
+
+from __future__ import annotations
+
+import torch
+
+
+def project(inputs: torch.Tensor, w_ih: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """Every time step's input projection in one batched product: (K, time, batch, gates·hidden)."""
+    stacks, batch, time, _ = inputs.shape
+    projected = torch.baddbmm(bias.unsqueeze(1), flat_inputs(inputs), w_ih.transpose(1, 2))
+    return projected.view(stacks, time, batch, -1)  # (K, time, batch, gates·hidden)
+
+
+def flat_inputs(inputs: torch.Tensor) -> torch.Tensor:
+    """(K, batch, time, features) → (K, time·batch, features): rows time-major, as every product here wants."""
+    stacks, batch, time, features = inputs.shape
+    return inputs.transpose(1, 2).reshape(stacks, time * batch, features)
+
+
+def flat_by_stack(buffer: torch.Tensor) -> torch.Tensor:
+    """A time-major buffer (time, K, batch, n) as (K, time·batch, n), rows in `project`'s order."""
+    time, stacks, batch, width = buffer.shape
+    return buffer.transpose(0, 1).reshape(stacks, time * batch, width)
+
+
+def per_step(buffer: torch.Tensor, time: int) -> tuple[torch.Tensor, ...]:
+    """One view per time step of a time-major buffer; a buffer kept for one step only is reused by every step.
+
+    Views are made once: slicing inside the time loop costs as much as the arithmetic at these sizes.
+    """
+    views = buffer.unbind(0)
+    return views if len(views) == time else views * time
+
+
+def batch_first(states: torch.Tensor) -> torch.Tensor:
+    """States (time + 1, K, batch, hidden) from h_0 → outputs (K, batch, time, hidden), a view."""
+    return states[1:].permute(1, 2, 0, 3)
+
+
+def incoming_gradients(grad_outputs: torch.Tensor) -> tuple[torch.Tensor, bool]:
+    """dL/d outputs as (time, K, batch, hidden), and whether any step before the last receives gradient.
+
+    A last-step readout sends gradient into the last step only; the backward loops then skip an add per step.
+    """
+    incoming = grad_outputs.permute(2, 0, 1, 3)
+    return incoming, bool(incoming[:-1].any())
+
+
+def input_gradient(d_pre: torch.Tensor, w_ih: torch.Tensor, shape: torch.Size) -> torch.Tensor:
+    """dL/d inputs from the pre-activation gradients (K, time·batch, gates·hidden): (K, batch, time, features)."""
+    stacks, batch, time, features = shape
+    return torch.bmm(d_pre, w_ih).view(stacks, time, batch, features).transpose(1, 2)
+
+
+def weight_gradient(d_pre: torch.Tensor, operand: torch.Tensor) -> torch.Tensor:
+    """Σ over time and batch of d_pre ⊗ operand, per copy: (K, rows, time·batch) @ (K, time·batch, columns).
+
+    One product per copy, not one batched product: over the long time·batch sum a BLAS splits the work by the
+    number of copies, and a copy's numbers must not depend on how many copies run beside it.
+    """
+    return torch.stack([torch.mm(d.t(), x) for d, x in zip(d_pre, operand, strict=True)])
+
+
+def bias_gradient(d_pre: torch.Tensor) -> torch.Tensor:
+    """Σ over time and batch of d_pre, per copy (for the same reason as `weight_gradient`): (K, columns)."""
+    return torch.stack([d.sum(0) for d in d_pre])
