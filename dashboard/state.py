@@ -20,7 +20,7 @@ SETTING_KEYS = ("preset", "task", "gap", "contenders", "hidden", "equal_params",
 SETTING_KEYS += ("init_scale", "forget_bias", "seed")  # the sidebar's: they decide the run
 VIEW_KEYS = ("pace",)  # how this session watches the run; never changes its numbers
 URL_KEYS = SETTING_KEYS + VIEW_KEYS
-CONFIG_KEYS = tuple(f.name for f in fields(RunConfig) if f.name != "eval_every")
+CONFIG_KEYS = tuple(f.name for f in fields(RunConfig) if f.name not in ("eval_every", "seeds"))  # the page: 1 seed
 MODES = ("lab", "workshop")  # ?mode=workshop: the preset's exercise up front, no settings to change
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import sys
 import time
 from typing import NoReturn, TextIO
 
 from models.config import LIMITS, OPTIMIZER_KEYS, TASK_KEYS, ConfigError, RunConfig, check_steps
 from models.export import write_csv
-from models.records import floored_percent
+from models.records import Verdict, floored_percent
 from models.trainer import Trainer
 
 DEFAULTS = RunConfig()
@@ -32,6 +33,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--gap", type=int, default=DEFAULTS.gap, help=f"distance to remember, {_range('gap')}")
     parser.add_argument("--steps", type=int, default=1000, help=f"training steps, {_range('steps')}")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help="weights, batches and validation")
+    parser.add_argument(
+        "--seeds", type=int, default=DEFAULTS.seeds, help=f"train seeds seed … seed+K−1 at once, K {_range('seeds')}"
+    )
     parser.add_argument("--contenders", default=",".join(DEFAULTS.contenders), help="comma-separated keys")
     parser.add_argument("--hidden", type=int, default=DEFAULTS.hidden, help=f"hidden units, {_range('hidden')}")
     parser.add_argument("--equal-params", action="store_true", help="shrink LSTM/GRU to the RNN's parameter count")
@@ -68,6 +72,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         init_scale=args.init_scale,
         forget_bias=args.forget_bias,
         seed=args.seed,
+        seeds=args.seeds,
         eval_every=args.eval_every,
     )
 
@@ -80,28 +85,37 @@ def train(trainer: Trainer, steps: int, progress: TextIO) -> list:
     while trainer.step_count < steps:
         records += trainer.advance(min(report_every, steps - trainer.step_count))
         elapsed = time.perf_counter() - started
-        verdicts = ", ".join(f"{key} {verdict.text}" for key, verdict in trainer.verdicts().items())
+        verdicts = ", ".join(f"{key} {tally(verdicts)}" for key, verdicts in trainer.seed_verdicts().items())
         print(f"step {trainer.step_count:,}/{steps:,}  {elapsed:.1f} s  {verdicts}", file=progress, flush=True)
     return records
 
 
+def tally(verdicts: list[Verdict]) -> str:
+    """One seed's verdict as it reads, or for several: how many solved, and the median step they solved at."""
+    if len(verdicts) == 1:
+        return verdicts[0].text
+    solved = sorted(v.solved_step or v.step for v in verdicts if v.status == "solved")
+    text = f"solved in {len(solved)} of {len(verdicts)} seeds"
+    return text + (f", median step {statistics.median(solved):,.0f}" if solved else "")
+
+
 def summary(trainer: Trainer) -> str:
-    """A fixed-width table: final validation, verdict and speed per contender."""
-    lines = [f"{'contender':<12} {'hidden':>6} {'params':>7} {'val loss':>9} {'val acc':>8} {'steps/s':>8}  verdict"]
+    """A fixed-width table: final validation, verdict and speed per contender and seed."""
+    header = f"{'contender':<12} {'seed':>5} {'hidden':>6} {'params':>7} {'val loss':>9} {'val acc':>8} {'steps/s':>8}"
+    lines = [header + "  verdict"]
     for run, info in zip(trainer.runs, trainer.contenders(), strict=True):
-        probe = run.last_probe
-        loss = _number(probe.val_loss if probe else None, ".4f")
-        accuracy = "—" if probe is None or probe.val_accuracy is None else floored_percent(probe.val_accuracy, 1)
-        speed = run.steps / run.seconds if run.seconds else math.nan
-        lines.append(
-            f"{run.spec.key:<12} {info['hidden']:>6} {info['parameters']:>7,} {loss:>9} {accuracy:>8} "
-            f"{speed:>8.1f}  {run.verdict.text}"
-        )
+        speed = run.steps / run.seconds if run.seconds else math.nan  # the whole stack's steps per second
+        for seed, probe, verdict in zip(trainer.seeds, run.last_probes, run.verdicts, strict=True):
+            loss = _number(probe.val_loss if probe else None, ".4f")
+            accuracy = "—" if probe is None or probe.val_accuracy is None else floored_percent(probe.val_accuracy, 1)
+            lines.append(
+                f"{run.spec.key:<12} {seed:>5} {info['hidden']:>6} {info['parameters']:>7,} {loss:>9} {accuracy:>8} "
+                f"{speed:>8.1f}  {verdict.text}"
+            )
     baseline = trainer.task.baseline
-    lines.append(
-        f"chance: loss {trainer.chance_loss:.4f} on this validation set, accuracy {baseline.accuracy:.1%} "
-        f"({baseline.explanation})"
-    )
+    chance = ", ".join(f"{loss:.4f}" for loss in trainer.chance_losses)
+    sets = "these validation sets" if len(trainer.seeds) > 1 else "this validation set"
+    lines.append(f"chance: loss {chance} on {sets}, accuracy {baseline.accuracy:.1%} ({baseline.explanation})")
     return "\n".join(lines)
 
 

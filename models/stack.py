@@ -57,13 +57,10 @@ class StackedModel(nn.Module):
         """The linear readout, one product per copy: a batched product with one output column (adding) sums
         in an order that depends on the number of copies, and a copy's numbers must not."""
         stacks, batch, time, hidden = states.shape  # states (K, batch, time, hidden)
-        if self.readout == "last":
-            rows = states[:, :, -1]  # (K, batch, hidden)
-        else:
-            rows = states.reshape(stacks, batch * time, hidden)
-        outputs = torch.stack(
-            [torch.addmm(bias, row, weight.t()) for row, weight, bias in zip(rows, self.head_weight, self.head_bias)]
-        )
+        last = self.readout == "last"
+        rows = states[:, :, -1] if last else states.reshape(stacks, batch * time, hidden)  # (K, rows, hidden)
+        heads = zip(rows, self.head_weight, self.head_bias, strict=True)
+        outputs = torch.stack([torch.addmm(bias, row, weight.t()) for row, weight, bias in heads])
         return outputs if self.readout == "last" else outputs.view(stacks, batch, time, -1)
 
     def recurrent_matrices(self) -> torch.Tensor:

@@ -65,3 +65,10 @@ def weight_gradient(d_pre: torch.Tensor, operand: torch.Tensor) -> torch.Tensor:
 def bias_gradient(d_pre: torch.Tensor) -> torch.Tensor:
     """Σ over time and batch of d_pre, per copy (for the same reason as `weight_gradient`): (K, columns)."""
     return torch.stack([d.sum(0) for d in d_pre])
+
+
+def tanh_(values: torch.Tensor, into: torch.Tensor | None = None) -> torch.Tensor:
+    """tanh as 2σ(2x) − 1, in place (or into `into`): PyTorch's CPU tanh costs about 4× its sigmoid per element
+    (36 µs against 8 µs for 10,240 floats on these machines), more than the three cheap ops this adds."""
+    doubled = values.mul_(2) if into is None else torch.mul(values, 2, out=into)
+    return doubled.sigmoid_().mul_(2).sub_(1)

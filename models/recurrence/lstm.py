@@ -17,6 +17,7 @@ from models.recurrence.layout import (
     input_gradient,
     per_step,
     project,
+    tanh_,
     weight_gradient,
 )
 
@@ -38,17 +39,16 @@ def lstm_forward(inputs, w_ih, w_hh, b_ih, b_hh, keep: bool = True) -> tuple[tor
     h, pre, w_hh_t = states.unbind(0), projected.unbind(1), w_hh.transpose(1, 2)
     c = cells.unbind(0) if keep else (cells[0], cells[1]) * (time // 2 + 1)  # two buffers, alternating
     a, tc = per_step(gates, time), per_step(tanh_cells, time)
-    input_forget = per_step(gates[..., : 2 * hidden], time)
     i, f = per_step(gates[..., :hidden], time), per_step(gates[..., hidden : 2 * hidden], time)
     g, o = per_step(gates[..., 2 * hidden : 3 * hidden], time), per_step(gates[..., 3 * hidden :], time)
     forget_sum = None if keep else inputs.new_zeros(stacks, batch, hidden)
     for t in range(time):
         torch.baddbmm(pre[t], h[t], w_hh_t, out=a[t])  # (K, batch, 4·hidden)
-        g[t].tanh_()
-        input_forget[t].sigmoid_()
-        o[t].sigmoid_()
+        g[t].mul_(2)  # tanh(x) = 2σ(2x) − 1: one sigmoid for all four gates (see `tanh_`)
+        a[t].sigmoid_()
+        g[t].mul_(2).sub_(1)
         torch.mul(f[t], c[t], out=c[t + 1]).addcmul_(i[t], g[t])
-        torch.mul(o[t], torch.tanh(c[t + 1], out=tc[t]), out=h[t + 1])
+        torch.mul(o[t], tanh_(c[t + 1], into=tc[t]), out=h[t + 1])
         if forget_sum is not None:
             forget_sum.add_(f[t])
     if not keep:

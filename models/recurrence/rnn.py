@@ -12,6 +12,7 @@ from models.recurrence.layout import (
     incoming_gradients,
     input_gradient,
     project,
+    tanh_,
     weight_gradient,
 )
 
@@ -25,7 +26,7 @@ def rnn_forward(inputs, w_ih, w_hh, b_ih, b_hh, keep: bool = True) -> tuple[torc
     states[0] = 0
     h, pre, w_hh_t = states.unbind(0), projected.unbind(1), w_hh.transpose(1, 2)
     for t in range(time):
-        torch.baddbmm(pre[t], h[t], w_hh_t, out=h[t + 1]).tanh_()  # (K, batch, hidden)
+        tanh_(torch.baddbmm(pre[t], h[t], w_hh_t, out=h[t + 1]))  # (K, batch, hidden)
     return states, None
 
 
