@@ -26,16 +26,36 @@ def test_trains_prints_a_summary_and_writes_a_long_csv(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "step 30/30" in result.stderr  # progress goes to stderr
     table = result.stdout.splitlines()
-    assert table[0].split()[:3] == ["contender", "hidden", "params"]
+    assert table[0].split()[:4] == ["contender", "seed", "hidden", "params"]
     assert [line.split()[0] for line in table[1:5]] == ["rnn", "clipped_rnn", "lstm", "gru"]
     assert "chance: loss 1.3863 on this validation set, accuracy 25.0%" in result.stdout
 
     with out.open() as stream:
         rows = list(csv.DictReader(stream))
     assert len(rows) == 4 * 30
-    assert {"contender", "step", "loss", "accuracy", "grad_norm", "val_loss", "verdict"} <= set(rows[0])
+    assert {"contender", "seed", "step", "loss", "accuracy", "grad_norm", "val_loss", "verdict"} <= set(rows[0])
+    assert {row["seed"] for row in rows} == {"0"}  # the seed column, also for one seed
     probed = [row for row in rows if row["val_loss"]]
     assert {int(row["step"]) for row in probed} == {1, 10, 20, 30}
+
+
+def test_several_seeds_write_rows_per_seed_that_equal_lone_runs(tmp_path):
+    """--seeds 3 trains seeds 0, 1, 2 at once; seed 1's rows are a lone --seed 1 run's (loss, 1e-4 relative)."""
+    common = ("--task", "adding", "--gap", "20", "--steps", "120", "--hidden", "8")
+    stacked, lone = tmp_path / "stacked.csv", tmp_path / "lone.csv"
+    result = run(*common, "--seed", "0", "--seeds", "3", "--out", str(stacked))
+    assert result.returncode == 0, result.stderr
+    assert "of 3 seeds" in result.stderr  # progress tallies the seeds
+    assert [line.split()[1] for line in result.stdout.splitlines()[1:4]] == ["0", "1", "2"]
+    assert run(*common, "--seed", "1", "--out", str(lone)).returncode == 0
+    with stacked.open() as a, lone.open() as b:
+        rows, alone = list(csv.DictReader(a)), list(csv.DictReader(b))
+    assert {row["seed"] for row in rows} == {"0", "1", "2"}
+    mine = [row for row in rows if row["seed"] == "1"]
+    assert [(r["contender"], r["step"]) for r in mine] == [(r["contender"], r["step"]) for r in alone]
+    for row, other in zip(mine, alone, strict=True):
+        if int(row["step"]) <= 100:
+            assert abs(float(row["loss"]) - float(other["loss"])) <= 1e-4 * abs(float(other["loss"])), row
 
 
 def test_the_csvs_verdicts_never_contradict_the_numbers_beside_them(tmp_path):
@@ -80,6 +100,7 @@ def test_the_csvs_verdicts_never_contradict_the_numbers_beside_them(tmp_path):
         (["--optimizer", "lbfgs"], "choose one of: adam, sgd, rmsprop"),
         (["--steps", "99999"], "steps must be a whole number from 1 to 20,000"),
         (["--gap", "ten"], "invalid int value: 'ten'"),
+        (["--seeds", "6"], "seeds must be a whole number from 1 to 5"),
     ],
 )
 def test_bad_input_exits_with_one_clear_line(capsys, args, message):
