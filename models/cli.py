@@ -27,10 +27,18 @@ class OneLineParser(argparse.ArgumentParser):
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = OneLineParser(
         prog="python -m models",
-        description="Train a tanh RNN, a clipped RNN, an LSTM and a GRU side by side on a long-gap task.",
+        description="Train a tanh RNN, a clipped RNN, an LSTM and a GRU side by side on a long-gap task. "
+        "`python -m models sweep --help`: the breaking-point sweep over gaps.",
     )
-    parser.add_argument("--task", default=DEFAULTS.task, help=f"one of {', '.join(TASK_KEYS)}")
     parser.add_argument("--gap", type=int, default=DEFAULTS.gap, help=f"distance to remember, {_range('gap')}")
+    run_options(parser)
+    parser.add_argument("--out", help="write the long-format metrics CSV here")
+    return parser.parse_args(argv)
+
+
+def run_options(parser: argparse.ArgumentParser) -> None:
+    """The flags a run and a sweep share: everything in RunConfig but the gap."""
+    parser.add_argument("--task", default=DEFAULTS.task, help=f"one of {', '.join(TASK_KEYS)}")
     parser.add_argument("--steps", type=int, default=1000, help=f"training steps, {_range('steps')}")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help="weights, batches and validation")
     parser.add_argument(
@@ -48,8 +56,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--forget-bias", type=float, default=DEFAULTS.forget_bias, help="LSTM forget gate bias")
     parser.add_argument("--eval-every", type=int, default=DEFAULTS.eval_every, help="steps between validations")
-    parser.add_argument("--out", help="write the long-format metrics CSV here")
-    return parser.parse_args(argv)
 
 
 def _range(name: str) -> str:
@@ -124,7 +130,12 @@ def _number(value: float | None, spec: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["sweep"]:
+        from models.sweep_cli import main as sweep_main
+
+        return sweep_main(arguments[1:])
+    args = parse_args(arguments)
     try:
         config = config_from(args)
         steps = check_steps(args.steps)
