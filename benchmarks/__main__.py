@@ -5,7 +5,8 @@ python -m benchmarks --quick    # every section, briefly: checks that it runs (C
 
 Sections: 1 engine vs a bare PyTorch loop · 2 each contender's step cost beside the nn.* references ·
 3 diagnostics cost · 4 dashboard vs engine, first chart · 5 seconds to each preset's verdict ·
-6 memory of one session · 7 throughput with 1 and 2 threads when sessions train at once.
+6 memory of one session · 7 throughput with 1 and 2 threads when sessions train at once · 8 five seeds against
+one · 9 GRU against LSTM in the CLI's own loop · 10 the sweep's throughput.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 
 import torch
 
-from benchmarks import dashboard, engine, threads
+from benchmarks import dashboard, engine, loops, threads
 from benchmarks.timing import Row
 from models.trainer import limit_threads
 
@@ -53,6 +54,9 @@ def run(quick: bool) -> Iterator[Row]:
     except RuntimeError as error:  # no Chromium on this machine: say so and keep the rest of the table
         yield Row("4–6 dashboard", f"skipped: {error}", None, "")
     yield from threads.thread_study(sessions=(1, 2) if quick else (1, 2, 4), seconds=1.5 if quick else 8.0)
+    yield from engine.seed_cost(rounds=2 if quick else 9, threads=(1,) if quick else (1, 2))
+    yield from loops.cli_gru_against_lstm(rounds=1 if quick else 5, steps=10 if quick else 300)
+    yield from loops.sweep_throughput(rounds=1 if quick else 3, steps=10 if quick else 200)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,8 +13,8 @@ from benchmarks.timing import Row, interleaved, median, ratio, spread
 from dashboard.presets import PRESETS
 from models.config import RunConfig
 from models.contenders import SequenceModel
-from models.diagnostics import spectral_radius
-from models.gru import FastGRU
+from models.diagnostics import spectral_radii
+from models.stack import StackedModel
 from models.tasks import make_task
 from models.trainer import Trainer
 
@@ -28,9 +28,9 @@ def bare_loop(config: RunConfig) -> Callable[[], None]:
 
     def block() -> None:
         for _ in range(BLOCK):
-            inputs, targets = task.batch(trainer.generator, config.batch)
+            inputs, targets = task.batch(trainer.generators[0], config.batch)
             for run in runs:
-                loss = task.loss(run.model(inputs), targets)
+                loss = task.loss(run.model(inputs.unsqueeze(0))[0], targets)
                 run.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 if run.spec.clipped:
@@ -78,19 +78,19 @@ def probe_parts(config: RunConfig, rounds: int) -> list[Row]:
     def train_step(probe: bool) -> Callable[[], None]:
         def call() -> None:
             for model in models:
-                leaf = inputs.detach().requires_grad_(probe)
-                trainer.task.loss(model(leaf), targets).backward()
+                leaf = inputs.unsqueeze(0).detach().requires_grad_(probe)
+                trainer.task.loss(model(leaf)[0], targets).backward()
 
         return call
 
     def validation() -> None:
-        with torch.no_grad():
-            for model in models:
-                trainer.task.loss(model(trainer.validation[0]), trainer.validation[1]).item()
+        for model in models:
+            outputs, _ = model.evaluate(trainer.validation[0])
+            trainer.task.loss(outputs[0], trainer.validation[1][0]).item()
 
     def radius() -> None:
         for model in models:
-            spectral_radius(model)
+            spectral_radii(model.recurrent_matrices())
 
     seconds = interleaved(
         {"step": train_step(False), "probed": train_step(True), "validation": validation, "radius": radius}, rounds
@@ -104,14 +104,17 @@ def probe_parts(config: RunConfig, rounds: int) -> list[Row]:
     ]
 
 
-def training_step(cell: type[nn.Module], config: RunConfig) -> Callable[[], None]:
-    """One forward + backward + Adam step of a bare model built around `cell`, on a fixed adding batch."""
+def training_step(cell: str, config: RunConfig, seeds: int | None) -> Callable[[], None]:
+    """One forward + backward + Adam step on a fixed adding batch: PyTorch's own layer (seeds None) or ours
+    with `seeds` stacked copies."""
     task = make_task("adding", config.gap)
     torch.manual_seed(0)
-    model = SequenceModel("gru", task.input_size, config.hidden, task.output_size, task.readout)
-    model.core = cell(task.input_size, config.hidden, batch_first=True)
+    reference = SequenceModel(cell, task.input_size, config.hidden, task.output_size, task.readout)
+    model: nn.Module = reference if seeds is None else StackedModel(cell, task.readout, [reference] * seeds)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     inputs, targets = task.batch(torch.Generator().manual_seed(0), config.batch)
+    if seeds is not None:
+        inputs, targets = inputs.expand(seeds, *inputs.shape), targets.expand(seeds, *targets.shape)
 
     def call() -> None:
         loss = task.loss(model(inputs), targets)
@@ -122,28 +125,52 @@ def training_step(cell: type[nn.Module], config: RunConfig) -> Callable[[], None
     return call
 
 
-CELLS = {"nn.RNN": nn.RNN, "nn.LSTM": nn.LSTM, "nn.GRU": nn.GRU, "FastGRU (ours)": FastGRU}
+CELLS = {"nn.RNN": ("rnn", None), "nn.LSTM": ("lstm", None), "nn.GRU": ("gru", None)}
+CELLS |= {f"ours {cell.upper()}, {k} seed{'s' * (k > 1)}": (cell, k) for cell in ("rnn", "lstm", "gru") for k in (1, 5)}
 SIZES = {"default (gap 50, hidden 32)": (50, 32), "gap 100, hidden 64": (100, 64), "gap 100, hidden 128": (100, 128)}
 
 
 def step_costs(rounds: int, threads: tuple[int, ...]) -> list[Row]:
-    """Section 2: each cell's training step, interleaved, and its ratio to nn.LSTM's (the fused oneDNN kernel)."""
+    """Section 2: each layer's training step, interleaved: ratio to nn.LSTM (the fused oneDNN kernel), and for
+    five stacked seeds the ratio to one."""
     rows = []
     for count in threads:
         torch.set_num_threads(count)
         for size, (gap, hidden) in SIZES.items():
             config = RunConfig(gap=gap, hidden=hidden)
-            seconds = interleaved({name: training_step(cell, config) for name, cell in CELLS.items()}, rounds)
-            for name in CELLS:
+            calls = {name: training_step(cell, config, seeds) for name, (cell, seeds) in CELLS.items()}
+            seconds = interleaved(calls, rounds)
+            for name, (_, seeds) in CELLS.items():
+                note = f"{ratio(seconds[name], seconds['nn.LSTM']):.2f}× nn.LSTM"
+                if seeds == 5:
+                    note += f", {ratio(seconds[name], seconds[name.replace('5 seeds', '1 seed')]):.2f}× one seed"
                 rows.append(
                     Row(
                         "2 step cost",
-                        f"{name}, {size}, {count} thread{'s' * (count > 1)}: ms · ratio to nn.LSTM",
+                        f"{name}, {size}, {count} thread{'s' * (count > 1)}: ms",
                         median(seconds[name]) * 1000,
                         "ms",
-                        f"{ratio(seconds[name], seconds['nn.LSTM']):.2f}× LSTM; runs {spread(seconds[name], 1000)}",
+                        f"{note}; runs {spread(seconds[name], 1000)}",
                     )
                 )
+    torch.set_num_threads(1)
+    return rows
+
+
+def seed_cost(rounds: int, threads: tuple[int, ...]) -> list[Row]:
+    """Section 8: the engine's whole step (four contenders, probes every 25 steps) with 5 seeds against 1."""
+    rows = []
+    for count in threads:
+        torch.set_num_threads(count)
+        blocks = {k: engine_block(RunConfig(seeds=k)) for k in (1, 5)}
+        seconds = interleaved(blocks, rounds)
+        detail = f"default config, {count} thread{'s' * (count > 1)}, {rounds} × {BLOCK} steps"
+        rows += [
+            Row("8 seeds", f"1 seed, ms per step, {count} thread{'s' * (count > 1)}", median(seconds[1]) * 1000 / BLOCK,
+                "ms", detail),
+            Row("8 seeds", f"5 seeds / 1 seed (time per step), {count} thread{'s' * (count > 1)}",
+                ratio(seconds[5], seconds[1]), "×", detail),
+        ]  # fmt: skip
     torch.set_num_threads(1)
     return rows
 
