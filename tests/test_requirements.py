@@ -11,7 +11,7 @@ def pins(path: Path) -> dict[str, str]:
     """Package → pinned version in a requirements file (its -r includes followed)."""
     found: dict[str, str] = {}
     for line in path.read_text().splitlines():
-        line = line.strip()
+        line = line.split("#")[0].strip()  # pip reads a comment after an include too
         if line.startswith("-r "):
             found.update(pins(path.parent / line[3:].strip()))
         elif match := PIN.match(line):
@@ -31,7 +31,8 @@ def test_the_linux_file_pins_the_products_packages_at_the_root_files_versions_wi
 
 
 def test_every_package_is_pinned_exactly_and_the_same_everywhere():
-    files = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt", ROOT / "dashboard" / "requirements.txt"]
+    files = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt", ROOT / "requirements-dask.txt"]
+    files.append(ROOT / "dashboard" / "requirements.txt")
     seen: dict[str, set[str]] = {}
     for path in files:
         for line in path.read_text().splitlines():
