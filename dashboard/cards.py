@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import statistics
+
 import streamlit as st
 
 from dashboard import charts, story
 from dashboard.presets import preset_for
 from models.contenders import CONTENDERS
-from models.records import Verdict, floored_percent
-from runs.live import Snapshot
+from models.records import Verdict, floored_percent, tally
+from runs.live import Snapshot, verdict_of
 from runs.view import View
 
 
 def verdict_cards(run: View, snapshot: Snapshot) -> None:
+    if run.config.seeds > 1:
+        seed_cards(run, snapshot)
+        return
     latest = {probe["contender"]: probe for probe in snapshot.probes}
     info = {row["contender"]: row for row in run.contenders}
     chance = run.task.baseline
@@ -39,6 +44,45 @@ def verdict_cards(run: View, snapshot: Snapshot) -> None:
                 unsafe_allow_html=True,
             )
 
+
+def seed_cards(run: View, snapshot: Snapshot) -> None:
+    """A card per contender over its seeds: how many are solved, the median step, the median validation numbers."""
+    latest = {(probe["contender"], probe["seed"]): probe for probe in snapshot.probes}
+    seeds = [run.config.seed + index for index in range(run.config.seeds)]
+    chance = run.task.baseline
+    keys = [row["contender"] for row in run.contenders]
+    info = {row["contender"]: row for row in run.contenders}
+    per_row = 2 if len(keys) > 2 else len(keys)
+    for start in range(0, len(keys), per_row):
+        for column, key in zip(st.columns(per_row), keys[start : start + per_row], strict=False):
+            probes = [latest[(key, seed)] for seed in seeds if (key, seed) in latest]
+            verdicts = [verdict_of(probe) for probe in probes] + [Verdict("not_started")] * (len(seeds) - len(probes))
+            statuses = {verdict.status for verdict in verdicts}
+            icon = _icon(verdicts[0]) if len(statuses) == 1 else ":material/balance:"
+            diverged = sum(verdict.status == "diverged" for verdict in verdicts)
+            text = tally(verdicts) + (f" · {diverged} diverged" if diverged else "")
+            losses = [p["val_loss"] for p in probes if p["val_loss"] is not None]
+            accuracies = [p["val_accuracy"] for p in probes if p["val_accuracy"] is not None]
+            val = "no validation yet"
+            if losses:
+                val = (
+                    f"median over {len(losses)} seeds: val loss {statistics.median(losses):.4g} (chance "
+                    f"{run.chance_loss:.3g}) · val acc {floored_percent(statistics.median(accuracies))} "
+                    f"(chance {chance.accuracy:.0%})"
+                )
+            column.container(border=True).markdown(
+                f"{swatch(key)} **{key}** · {CONTENDERS[key].remedy}\n\n##### {icon} {text}\n\n"
+                f"<small style='color:#555'>{val} · hidden {info[key]['hidden']} · {info[key]['parameters']:,} "
+                "weights</small>",
+                help=VERDICT_HELP + SEEDS_HELP,
+                unsafe_allow_html=True,
+            )
+
+
+SEEDS_HELP = (
+    " **With several seeds**: *solved in k of K seeds* counts the seeds solved at their latest validation; the "
+    "median step is when those were first solved. The chance loss shown is the first seed's validation set's."
+)
 
 VERDICT_HELP = (
     "**not started**: no validation yet. **learning**: validation loss more than 10% below the chance loss. "

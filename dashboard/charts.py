@@ -108,13 +108,31 @@ def _beyond(dataset: str, column: str, scale: alt.Scale, contenders: tuple[str, 
     )
 
 
+def _band(dataset: str, column: str, scale: alt.Scale, contenders: tuple[str, ...]) -> alt.Chart:
+    """The spread over seeds around a median line (frames' `_low`/`_high`: range, or interquartile from four
+    seeds). With one seed both edges are the line itself and the band has no height."""
+    return (
+        alt.Chart(alt.NamedData(dataset))
+        .mark_area(opacity=0.18)
+        .encode(
+            x="step:Q",
+            y=alt.Y(f"{column}_low:Q", scale=scale, axis=None),
+            y2=f"{column}_high:Q",
+            color=_colour(contenders),
+            tooltip=["contender:N", "step:Q", alt.Tooltip(f"{column}_low:Q", format=".3g", title="seeds from"),
+                     alt.Tooltip(f"{column}_high:Q", format=".3g", title="seeds to")],
+        )
+    )  # fmt: skip
+
+
 def _finished(chart: alt.LayerChart) -> alt.LayerChart:
     """Shared y scale, separate y axes: the left one from the first layer, the rule's label on the right."""
     return chart.properties(height=HEIGHT).resolve_axis(y="independent")
 
 
 def curve_chart(metric: str, title: str, baseline: float, log: bool, contenders: tuple[str, ...]) -> alt.LayerChart:
-    """Faint per-step training values, bold validation, the chance baseline and divergence markers.
+    """Faint per-step training values, bold validation with its band over seeds, the chance baseline and
+    divergence markers.
 
     Values beyond the frames' bounded range arrive clipped to it with a `…_beyond` flag: a marker at the edge.
     """
@@ -140,7 +158,8 @@ def curve_chart(metric: str, title: str, baseline: float, log: bool, contenders:
             tooltip=["contender:N", "step:Q", alt.Tooltip(f"{column}:Q", format=".4g", title=f"validation {title}")],
         )
     )
-    layers = [faint, bold, _rule(baseline, f"chance {baseline:.3g}", scale), _divergence(contenders)]
+    layers = [faint, _band(VALIDATION, column, scale, contenders), bold]
+    layers += [_rule(baseline, f"chance {baseline:.3g}", scale), _divergence(contenders)]
     if log:
         layers += [
             _beyond(TRAINING, metric, scale, contenders),
@@ -176,7 +195,8 @@ def grad_norm_chart(clip: float, contenders: tuple[str, ...]) -> alt.LayerChart:
             tooltip=["contender:N", "step:Q", alt.Tooltip("clipped:Q", format=".0%", title="steps clipped")],
         )
     )
-    layers = [line, clipped, _rule(clip, f"clip at {clip:g}", log), _divergence(contenders)]
+    layers = [line, _band(TRAINING, "grad_norm", log, contenders), clipped]
+    layers += [_rule(clip, f"clip at {clip:g}", log), _divergence(contenders)]
     layers.append(_beyond(TRAINING, "grad_norm", log, contenders))
     return _finished(alt.layer(*layers))
 
@@ -241,5 +261,6 @@ def radius_chart(contenders: tuple[str, ...]) -> alt.LayerChart:
         )
     )
     rule = _rule(1.0, "ρ = 1", scale)
-    layers = [line, rule, _beyond(VALIDATION, "spectral_radius", scale, contenders)]
+    band = _band(VALIDATION, "spectral_radius", scale, contenders)
+    layers = [line, band, rule, _beyond(VALIDATION, "spectral_radius", scale, contenders)]
     return _finished(alt.layer(*layers))

@@ -41,6 +41,15 @@ def sidebar() -> dict[str, object]:
     bar.multiselect(
         "Contenders", CONTENDER_KEYS, default=base["contenders"], key="contenders", bind=URL, help=_CONTENDERS_HELP
     )
+    bar.number_input(
+        "Number of seeds",
+        *LIMITS.seeds,
+        value=base["seeds"],
+        key="seeds",
+        bind=URL,
+        help="One seed is an anecdote. With several, each contender is trained once per seed (seed, seed + 1, …) "
+        "and the charts draw the median with a band: the range over up to three seeds, the middle half from four.",
+    )
     with bar.expander("Advanced"):
         st.number_input("Hidden units", *LIMITS.hidden, value=base["hidden"], key="hidden", bind=URL)
         st.checkbox(
@@ -85,7 +94,7 @@ def sidebar() -> dict[str, object]:
             bind=URL,
             help="1 (Keras's default) makes gates remember at the start; PyTorch's default is 0.",
         )
-        st.number_input("Seed", *LIMITS.seed, value=base["seed"], key="seed", bind=URL)
+        st.number_input("Seed (the first, with several)", *LIMITS.seed, value=base["seed"], key="seed", bind=URL)
     return {key: st.session_state[key] for key in SETTING_KEYS}
 
 

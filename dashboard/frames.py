@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import statistics
 
 import pandas as pd
 
@@ -28,9 +29,15 @@ def bounded(frame: pd.DataFrame, column: str, low: float | None, high: float | N
         beyond[values > high] = "above"
     if low is not None:
         beyond[values < low] = "below"
+    bands = {edge: frame[edge].astype(float).clip(lower=low, upper=high) for edge in _edges(frame, column)}
     return frame.assign(
-        **{column: values.clip(lower=low, upper=high), f"{column}_beyond": beyond, f"{column}_actual": values}
+        **{column: values.clip(lower=low, upper=high), f"{column}_beyond": beyond, f"{column}_actual": values},
+        **bands,
     )
+
+
+def _edges(frame: pd.DataFrame, column: str) -> list[str]:
+    return [edge for edge in (f"{column}_low", f"{column}_high") if edge in frame]
 
 
 def training_frame(
@@ -38,17 +45,20 @@ def training_frame(
 ) -> pd.DataFrame:
     """Per-step records averaged over equal buckets of steps; gradient norms keep the bucket's peak.
 
-    Loss (given the chance loss) and gradient norm are bounded for the charts (see `bounded`).
+    With several seeds each contender's value is the median over its seeds, and `<metric>_low`/`_high` bound the
+    spread (see `spread`). Loss (given the chance loss) and gradient norm are bounded for the charts (`bounded`).
     """
     frame = pd.DataFrame(steps)
     if frame.empty:
         return frame.assign(bucket=pd.Series(dtype=int))
+    if "seed" not in frame:
+        frame["seed"] = 0
     last = int(frame["step"].max())
     width = max(1, -(-last // max_points))  # ceiling division
     frame["bucket"] = (frame["step"] - 1) // width
     numeric = frame[["loss", "accuracy", "grad_norm", "grad_norm_clipped"]].astype(float)
     frame[numeric.columns] = numeric
-    grouped = frame.groupby(["contender", "bucket"], sort=False)
+    grouped = frame.groupby(["contender", "seed", "bucket"], sort=False)
     frame = grouped.agg(
         step=("step", "max"),
         loss=("loss", "mean"),
@@ -57,15 +67,38 @@ def training_frame(
         grad_norm_clipped=("grad_norm_clipped", "max"),
         clipped=("clipped", "mean"),  # share of the bucket's steps that were clipped
     ).reset_index()
+    frame = spread(frame, ["contender", "bucket"], ["loss", "accuracy", "grad_norm", "grad_norm_clipped"])
     frame = bounded(frame, "grad_norm", None, GRAD_CEILING)
     return bounded(frame, "loss", None, None if chance_loss is None else LOSS_CEILING * chance_loss)
 
 
+def spread(frame: pd.DataFrame, keys: list[str], metrics: list[str]) -> pd.DataFrame:
+    """One row per `keys` over the seeds: each metric's median, and `<metric>_low`/`_high` — the range over
+    up to three seeds, the interquartile range from four (one wild seed should not set the band)."""
+    seeds = frame["seed"].nunique()
+    low, high = (0.25, 0.75) if seeds >= 4 else (0.0, 1.0)
+    grouped = frame.groupby(keys, sort=False)
+    kept = {"step": ("step", "max")} if "step" not in keys else {}  # a bucket's last step
+    if "clipped" in frame:
+        kept["clipped"] = ("clipped", "mean")
+    rows = grouped.agg(**kept) if kept else grouped.size().to_frame("seeds")
+    for metric in metrics:
+        values = grouped[metric]
+        rows[metric] = values.median()
+        rows[f"{metric}_low"], rows[f"{metric}_high"] = values.quantile(low), values.quantile(high)
+    if "verdict" in frame:
+        rows["verdict"] = grouped["verdict"].first()
+    return rows.reset_index()
+
+
 def probe_frame(probes: list[dict], chance_loss: float | None = None) -> pd.DataFrame:
-    """Validation loss/accuracy and spectral radius, one row per contender and probe step, bounded for charts."""
-    columns = ["contender", "step", "val_loss", "val_accuracy", "spectral_radius", "verdict"]
-    frame = pd.DataFrame(probes, columns=columns) if probes else pd.DataFrame(columns=columns)
-    frame = frame[columns].astype({"val_loss": float, "val_accuracy": float, "spectral_radius": float})
+    """Validation loss/accuracy and spectral radius, one row per contender and probe step (the median over seeds,
+    with `_low`/`_high` bands as in `spread`), bounded for charts."""
+    columns = ["contender", "seed", "step", "val_loss", "val_accuracy", "spectral_radius", "verdict"]
+    frame = pd.DataFrame(probes).reindex(columns=columns) if probes else pd.DataFrame(columns=columns)
+    frame = frame.astype({"val_loss": float, "val_accuracy": float, "spectral_radius": float})
+    frame["seed"] = frame["seed"].fillna(0)
+    frame = spread(frame, ["contender", "step"], ["val_loss", "val_accuracy", "spectral_radius"])
     frame = bounded(frame, "spectral_radius", *RADIUS_RANGE)
     return bounded(frame, "val_loss", None, None if chance_loss is None else LOSS_CEILING * chance_loss)
 
@@ -73,18 +106,20 @@ def probe_frame(probes: list[dict], chance_loss: float | None = None) -> pd.Data
 def gradient_frame(
     probes: list[dict], rows: int = MAX_HEATMAP_ROWS, columns: int = MAX_HEATMAP_COLUMNS
 ) -> pd.DataFrame:
-    """‖∂L/∂x_t‖ in long form (contender, step, t, grad), thinned to at most rows × columns each."""
+    """‖∂L/∂x_t‖ in long form (contender, step, t, grad), thinned to at most rows × columns each; with several
+    seeds, the median over the seeds at each time step."""
     records = []
-    by_contender: dict[str, list[dict]] = {}
+    by_contender: dict[str, dict[int, list[list[float]]]] = {}
     for probe in probes:
         if probe["grad_per_step"] is not None:
-            by_contender.setdefault(probe["contender"], []).append(probe)
+            by_step = by_contender.setdefault(probe["contender"], {})
+            by_step.setdefault(probe["step"], []).append(probe["grad_per_step"])
     for contender, history in by_contender.items():
-        for probe in _evenly(history, rows):
-            profile = probe["grad_per_step"]
+        for step in _evenly(list(history), rows):
+            profile = [statistics.median(values) for values in zip(*history[step], strict=True)]
             kept = _evenly(list(range(len(profile))), columns)
             for t, t_end in zip(kept, [*kept[1:], len(profile)], strict=True):
-                records.append((contender, probe["step"], t, t_end, profile[t]))  # zeros too: charted apart
+                records.append((contender, step, t, t_end, profile[t]))  # zeros too: charted apart
     return pd.DataFrame(records, columns=["contender", "step", "t", "t_end", "grad"])
 
 
@@ -107,9 +142,8 @@ def metrics_csv(snapshot: Snapshot) -> str:
     """The long-format CSV, with the same columns as `python -m models --out`."""
     frame, probes = pd.DataFrame(snapshot.steps), snapshot.probes
     if probes:
-        frame = frame.merge(
-            pd.DataFrame(probes)[["contender", "step", *PROBE_COLUMNS]], how="left", on=["contender", "step"]
-        )
+        keys = ["contender", "seed", "step"]
+        frame = frame.merge(pd.DataFrame(probes)[[*keys, *PROBE_COLUMNS]], how="left", on=keys)
     frame = frame.reindex(columns=CSV_COLUMNS)
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)

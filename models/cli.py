@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import sys
 import time
 from typing import NoReturn, TextIO
 
 from models.config import LIMITS, OPTIMIZER_KEYS, TASK_KEYS, ConfigError, RunConfig, check_steps
 from models.export import write_csv
-from models.records import Verdict, floored_percent
+from models.records import floored_percent, tally
 from models.trainer import Trainer
 
 DEFAULTS = RunConfig()
@@ -94,15 +93,6 @@ def train(trainer: Trainer, steps: int, progress: TextIO) -> list:
         verdicts = ", ".join(f"{key} {tally(verdicts)}" for key, verdicts in trainer.seed_verdicts().items())
         print(f"step {trainer.step_count:,}/{steps:,}  {elapsed:.1f} s  {verdicts}", file=progress, flush=True)
     return records
-
-
-def tally(verdicts: list[Verdict]) -> str:
-    """One seed's verdict as it reads, or for several: how many solved, and the median step they solved at."""
-    if len(verdicts) == 1:
-        return verdicts[0].text
-    solved = sorted(v.solved_step or v.step for v in verdicts if v.status == "solved")
-    text = f"solved in {len(solved)} of {len(verdicts)} seeds"
-    return text + (f", median step {statistics.median(solved):,.0f}" if solved else "")
 
 
 def summary(trainer: Trainer) -> str:

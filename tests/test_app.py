@@ -188,3 +188,24 @@ def test_settings_that_match_no_preset_promise_nothing():
     at = page(gap="47")
     assert not at.exception
     assert any("No claim for these settings" in m.value for m in at.markdown)
+
+
+def test_several_seeds_train_together_and_the_cards_count_them():
+    at = page(seeds="3", gap="10", hidden="8")
+    assert not at.exception
+    assert at.number_input(key="seeds").value == 3
+    button(at, "Step 25").click().run()
+    assert not at.exception
+    run = at.session_state["run"]
+    assert run.config.seeds == 3 and run.step_count == 25
+    text = " ".join(m.value for m in at.markdown)
+    assert text.count("of 3 seeds") == 4  # one card per contender
+    assert "median over 3 seeds" in text
+    assert "No claim for these settings" in text  # claims are tested one seed at a time
+
+
+def test_a_seed_count_out_of_range_warns_and_falls_back():
+    at = page(seeds="9")
+    assert not at.exception
+    assert any("`seeds`" in w.value for w in at.warning)
+    assert at.session_state["run"].config.seeds == 1

@@ -66,6 +66,31 @@ def test_train_fills_the_three_charts_with_all_four_contenders(server, page):
     page.get_by_role("button", name="Pause").click()
 
 
+def bands(chart) -> dict[str, float]:
+    """Each contender's tallest band (the spread over seeds) in a rendered chart, in pixels."""
+    marks = chart.locator("[aria-roledescription='area mark']").evaluate_all(
+        "marks => marks.map(m => [m.getAttribute('aria-label') || '', m.getBBox().height])"
+    )
+    heights: dict[str, float] = {}
+    for label, height in marks:
+        for key in re.findall(r"contender: (\w+)", label):
+            heights[key] = max(heights.get(key, 0.0), height)
+    return heights
+
+
+def test_several_seeds_draw_a_band_for_every_contender_and_the_cards_count_seeds(server, page):
+    page.goto(f"{server}/?seeds=3&gap=10")
+    page.get_by_role("button", name="Train").click()
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    wait_until(lambda: charts.count() >= 3)
+    for index in (0, 2):  # loss and accuracy: the validation median with its band
+        drawn = wait_until(lambda i=index: bands(charts.nth(i)).keys() >= CONTENDERS and bands(charts.nth(i)))
+        assert all(height > 1 for height in drawn.values()), drawn  # the seeds differ: the band has height
+    expect(page.get_by_text("of 3 seeds").first).to_be_visible()
+    assert page.get_by_text(re.compile(r"solved in \d of 3 seeds")).count() == 4
+    page.get_by_role("button", name="Pause").click()
+
+
 def test_pause_stops_the_step_counter(server, page):
     page.goto(server)
     page.get_by_role("button", name="Train").click()

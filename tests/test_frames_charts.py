@@ -48,6 +48,52 @@ def test_bucket_means_match_the_records(snapshot):
     assert first["grad_norm"].item() == pytest.approx(lstm[lstm["step"] <= 3]["grad_norm"].max())
 
 
+@pytest.fixture(scope="module")
+def seeds_snapshot():
+    run = LiveRun(CONFIG.with_changes(seeds=3))
+    run.advance(30)
+    return run.snapshot()
+
+
+def test_with_several_seeds_each_point_is_the_median_and_the_band_spans_the_seeds(seeds_snapshot):
+    raw = pd.DataFrame(seeds_snapshot.steps)
+    assert set(raw["seed"]) == {0, 1, 2}
+    frame = frames.training_frame(seeds_snapshot.steps, max_points=30)  # one step per bucket
+    lstm = raw[(raw["contender"] == "lstm") & (raw["step"] == 7)]["loss"]
+    row = frame[(frame["contender"] == "lstm") & (frame["step"] == 7)]
+    assert row["loss"].item() == pytest.approx(lstm.median())
+    assert (row["loss_low"].item(), row["loss_high"].item()) == pytest.approx((lstm.min(), lstm.max()))
+    probes = frames.probe_frame(seeds_snapshot.probes)
+    validation = pd.DataFrame(seeds_snapshot.probes)
+    gru = validation[(validation["contender"] == "gru") & (validation["step"] == 25)]["val_accuracy"]
+    row = probes[(probes["contender"] == "gru") & (probes["step"] == 25)]
+    assert row["val_accuracy"].item() == pytest.approx(gru.median())
+    assert row["val_accuracy_high"].item() == pytest.approx(gru.max())
+    heat = frames.gradient_frame(seeds_snapshot.probes, rows=100, columns=100)
+    profiles = [p["grad_per_step"][3] for p in seeds_snapshot.probes if p["contender"] == "rnn" and p["step"] == 25]
+    cell = heat[(heat["contender"] == "rnn") & (heat["step"] == 25) & (heat["t"] == 3)]["grad"].item()
+    assert len(profiles) == 3 and cell == pytest.approx(sorted(profiles)[1])
+
+
+def test_from_four_seeds_the_band_is_the_interquartile_range():
+    frame = pd.DataFrame(
+        {"contender": ["rnn"] * 5, "seed": [0, 1, 2, 3, 4], "step": [5] * 5, "val_loss": [1.0, 2.0, 3.0, 4.0, 100.0]}
+    )
+    row = frames.spread(frame, ["contender", "step"], ["val_loss"]).iloc[0]
+    assert (row["val_loss"], row["val_loss_low"], row["val_loss_high"]) == (3.0, 2.0, 4.0)  # one wild seed
+
+
+def test_one_seed_has_a_band_of_no_height(snapshot):
+    frame = frames.training_frame(snapshot.steps)
+    assert (frame["loss_low"] == frame["loss"]).all() and (frame["loss_high"] == frame["loss"]).all()
+
+
+def test_the_csv_keeps_every_seeds_rows(seeds_snapshot):
+    rows = list(csv.DictReader(io.StringIO(frames.metrics_csv(seeds_snapshot))))
+    assert len(rows) == 3 * 4 * 30 and {row["seed"] for row in rows} == {"0", "1", "2"}
+    assert sum(1 for row in rows if row["val_loss"]) == 3 * 4 * 7  # step 1 and every 5th, per seed
+
+
 def test_gradient_frame_is_thinned_to_rows_by_columns(snapshot):
     frame = frames.gradient_frame(snapshot.probes, rows=3, columns=5)
     per_contender = frame.groupby("contender")
@@ -65,7 +111,7 @@ named_data = charts.data_names
 
 def test_loss_chart_has_faint_training_bold_validation_chance_and_divergence_layers():
     spec = charts.curve_chart("loss", "loss", 1 / 6, True, ALL).to_dict()
-    assert sorted(marks(spec)) == ["line", "line", "point", "point", "rule", "rule"]
+    assert sorted(marks(spec)) == ["area", "line", "line", "point", "point", "rule", "rule"]  # area: the seeds' band
     text = json.dumps(spec)
     assert '"type": "log"' in text and "chance 0.167" in text
     assert named_data(spec) == {charts.TRAINING, charts.VALIDATION, charts.DIVERGED}
