@@ -12,14 +12,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 
 import streamlit as st
 
-from dashboard import controls, explain, frames, panels, session
+from dashboard import controls, explain, frames, panels, session, sweep
 from dashboard.presets import PACES, PRESETS
 
 
 def main() -> None:
-    """The page, top to bottom."""
+    """Two pages: the lab (four contenders trained live) and the breaking-point sweep over gaps."""
     st.set_page_config(page_title="RNN Remedies Lab", page_icon=":material/timeline:", layout="wide")
+    pages = [
+        st.Page(lab, title="Lab", icon=":material/timeline:", default=True),
+        st.Page(sweep.page, title="Sweep", icon=":material/stacked_line_chart:", url_path="sweep"),
+    ]
+    st.navigation(pages, position="top").run()
 
+
+def lab() -> None:
+    """The lab page, top to bottom."""
     url_warnings = session.check_url_once()
     workshop = session.workshop_mode()
     values = session.workshop_values() if workshop else controls.sidebar()

@@ -264,3 +264,34 @@ def radius_chart(contenders: tuple[str, ...]) -> alt.LayerChart:
     band = _band(VALIDATION, "spectral_radius", scale, contenders)
     layers = [line, band, rule, _beyond(VALIDATION, "spectral_radius", scale, contenders)]
     return _finished(alt.layer(*layers))
+
+
+SWEEP = "sweep"  # dataset: frames.sweep_frame
+
+
+def sweep_chart(budget: int, not_solved_at: float, contenders: tuple[str, ...]) -> alt.LayerChart:
+    """Steps to solve against the gap (log), per contender: the median over the seeds that solved it, their range,
+    and a cross at the top where no seed solved it within the budget (the dashed line)."""
+    scale = alt.Scale(domain=[0, budget * (not_solved_at + 0.06)])
+    x = alt.X("gap:Q", scale=alt.Scale(type="log"), title="gap (time steps to remember across, log scale)")
+    tooltip = ["contender:N", "gap:Q", alt.Tooltip("steps:Q", format=",.0f", title="median steps"), "label:N"]
+    base = alt.Chart(alt.NamedData(SWEEP))
+    solved = base.transform_filter("!datum.unsolved")
+    line = solved.mark_line(point=alt.OverlayMarkDef(size=50, filled=True)).encode(
+        x=x,
+        y=alt.Y("steps:Q", scale=scale, title="steps to solve (median over seeds)"),
+        color=_colour(contenders),
+        strokeDash=_dash(contenders),
+        tooltip=tooltip,
+    )
+    spread = solved.mark_rule(strokeWidth=2, opacity=0.6).encode(
+        x=x, y=alt.Y("low:Q", scale=scale, axis=None), y2="high:Q", color=_colour(contenders), tooltip=tooltip
+    )
+    never = (
+        base.transform_filter("datum.unsolved")
+        .mark_point(shape="cross", size=120, filled=True, opacity=1)
+        .encode(x=x, y=alt.Y("steps:Q", scale=scale, axis=None), color=_colour(contenders), tooltip=tooltip)
+    )
+    budget_rule = _rule(float(budget), f"budget {budget:,}", scale)
+    marker = _rule(budget * not_solved_at, "not solved", scale)
+    return _finished(alt.layer(line, spread, never, budget_rule, marker))

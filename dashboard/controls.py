@@ -94,7 +94,10 @@ def sidebar() -> dict[str, object]:
             bind=URL,
             help="1 (Keras's default) makes gates remember at the start; PyTorch's default is 0.",
         )
-        st.number_input("Seed (the first, with several)", *LIMITS.seed, value=base["seed"], key="seed", bind=URL)
+        st.number_input(
+            "Seed", *LIMITS.seed, value=base["seed"], key="seed", bind=URL,
+            help="Weights, batches and validation set all derive from it; with several seeds, the first of them.",
+        )  # fmt: skip
     return {key: st.session_state[key] for key in SETTING_KEYS}
 
 

@@ -123,6 +123,25 @@ def gradient_frame(
     return pd.DataFrame(records, columns=["contender", "step", "t", "t_end", "grad"])
 
 
+def sweep_frame(results: list[dict], budget: int) -> pd.DataFrame:
+    """Steps to solve per contender and gap over seeds: the median, range and count of the seeds that solved it;
+    `unsolved` rows (no seed solved it within the budget) sit at `NOT_SOLVED` × the budget, above the axis' data."""
+    columns = ["contender", "gap", "steps", "low", "high", "solved", "seeds", "unsolved", "label"]
+    if not results:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(results)
+    frame["solved_step"] = frame["solved_step"].astype(float)
+    grouped = frame.groupby(["contender", "gap"], sort=False)["solved_step"]
+    rows = grouped.agg(steps="median", low="min", high="max", solved="count", seeds="size").reset_index()
+    rows["unsolved"] = rows["solved"] == 0
+    rows.loc[rows["unsolved"], ["steps", "low", "high"]] = NOT_SOLVED * budget
+    rows["label"] = rows["solved"].astype(str) + " of " + rows["seeds"].astype(str) + " seeds solved it"
+    return rows[columns]
+
+
+NOT_SOLVED = 1.12  # × the budget: where "not solved" markers sit, above every step that could be reached
+
+
 def diverged_frame(diverged: dict[str, int]) -> pd.DataFrame:
     """Where each diverged contender blew up: contender, step, label."""
     frame = pd.DataFrame({"contender": list(diverged), "step": list(diverged.values())}, dtype=object)

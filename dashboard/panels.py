@@ -120,9 +120,9 @@ def metric_charts(run: View, step: int) -> None:
         snapshot = run.snapshot_at(step)
         diverged = {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
         return {
-            charts.TRAINING: _arrow(frames.training_frame(snapshot.steps, chance_loss=run.chance_loss)),
-            charts.VALIDATION: _arrow(frames.probe_frame(snapshot.probes, run.chance_loss)),
-            charts.DIVERGED: _arrow(frames.diverged_frame(diverged)),
+            charts.TRAINING: arrow(frames.training_frame(snapshot.steps, chance_loss=run.chance_loss)),
+            charts.VALIDATION: arrow(frames.probe_frame(snapshot.probes, run.chance_loss)),
+            charts.DIVERGED: arrow(frames.diverged_frame(diverged)),
         }
 
     # Sessions sharing a run draw the same data: build it once per charted step, for all of them.
@@ -166,7 +166,7 @@ def _prepared(chart) -> dict:
     """The chart's spec with its inline datasets (Altair hoists the rules' data) as Arrow bytes, converted once."""
     spec = chart.to_dict()
     inline = spec.get("datasets", {})
-    return {**spec, "datasets": {name: _arrow(pd.DataFrame(rows)) for name, rows in inline.items()}}
+    return {**spec, "datasets": {name: arrow(pd.DataFrame(rows)) for name, rows in inline.items()}}
 
 
 @_spec
@@ -247,10 +247,10 @@ def _gradient_data(probes: list[dict], chance_loss: float) -> tuple[dict, tuple[
     decades = (decades[0], max(decades[1], decades[0] + 1))
     parts = dict(tuple(gradients.groupby("contender", sort=False)))
     shown = [key for key in charts.ORDER if key in parts]
-    mine = {key: _arrow(parts[key]) for key in shown}
-    return mine, decades, shown, _arrow(frames.probe_frame(probes, chance_loss))
+    mine = {key: arrow(parts[key]) for key in shown}
+    return mine, decades, shown, arrow(frames.probe_frame(probes, chance_loss))
 
 
-def _arrow(frame) -> bytes:
+def arrow(frame) -> bytes:
     """A frame as the Arrow IPC bytes Streamlit sends for a chart's dataset: converted once, not per chart."""
     return dataframe_util.convert_pandas_df_to_arrow_bytes(frame)

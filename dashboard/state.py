@@ -63,8 +63,8 @@ def check_url(params: Mapping[str, list[str]]) -> tuple[dict[str, object], list[
             else:
                 warnings.append(f"URL parameter `mode`: {_shown(text)} is not one of {', '.join(MODES)}.")
             continue
-        if key == "tab":
-            continue  # the browser tab's token (dashboard.session), not a setting
+        if key == "tab" or key.startswith("sweep_"):
+            continue  # the browser tab's token (dashboard.session), or the Sweep page's settings
         if key not in URL_KEYS:
             warnings.append(f"Ignored the unknown URL parameter {_shown(key)}.")
             continue

@@ -44,19 +44,32 @@ def train_gap(config: RunConfig, steps: int) -> list[SweepResult]:
     """Train one gap's contenders and seeds to `steps` (in a worker: one thread, the pool owns the cores)."""
     import torch
 
+    from models.records import ProbeRecord
     from models.trainer import Trainer
 
     torch.set_num_threads(1)
-    trainer = Trainer(config)
-    trainer.advance(steps)
+    records = Trainer(config).advance(steps)
+    return results_at(config, steps, [record.to_dict() for record in records if isinstance(record, ProbeRecord)])
+
+
+def results_at(config: RunConfig, steps: int, probes: list[dict]) -> list[SweepResult]:
+    """Each contender's and seed's result after `steps`, from its probe records (plain dicts, in step order):
+    the latest probe up to `steps` carries the verdict, when it was first solved, and the validation loss.
+    The dashboard's sweep reads a live run's probes through this too, so both agree with the cache."""
+    latest: dict[tuple[str, int], dict] = {}
+    for probe in probes:
+        if probe["step"] <= steps:
+            latest[(probe["contender"], probe["seed"])] = probe
     results = []
-    for run in trainer.runs:
-        for seed, verdict, probe in zip(trainer.seeds, run.verdicts, run.last_probes, strict=True):
-            solved = verdict.solved_step or verdict.step if verdict.status in ("solved", "lost") else None
-            loss = None if probe is None else probe.val_loss
-            results.append(
-                SweepResult(config.task, config.gap, run.spec.key, seed, steps, solved, loss, verdict.status)
-            )
+    for key in config.contenders:
+        for seed in range(config.seed, config.seed + config.seeds):
+            probe = latest.get((key, seed))
+            status = probe["verdict"] if probe else "not_started"
+            solved = None
+            if status in ("solved", "lost"):
+                solved = probe["verdict_solved_step"] or probe["verdict_step"]
+            loss = probe["val_loss"] if probe else None
+            results.append(SweepResult(config.task, config.gap, key, seed, steps, solved, loss, status))
     return results
 
 

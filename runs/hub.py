@@ -84,12 +84,16 @@ class Hub:
                         return view
         return None
 
-    def join(self, config: RunConfig, session_id: str | None, tab: str | None = None) -> View:
-        """A view of the run for `config`: the one already there, or a new one."""
+    def join(
+        self, config: RunConfig, session_id: str | None, tab: str | None = None, hold_at: int | None = None
+    ) -> View:
+        """A view of the run for `config`: the one already there, or a new one that stops by itself at `hold_at`
+        (default: where the configuration's claim is decided, if it has one)."""
         with self._lock:
             run = self.runs.get(config)
             if run is None:
-                run = self.runs[config] = LiveRun(config, hold_at=self.deciding(config), presence=self.presence)
+                hold_at = self.deciding(config) if hold_at is None else hold_at
+                run = self.runs[config] = LiveRun(config, hold_at=hold_at, presence=self.presence)
                 run.admitted = False
                 self.views[run] = []
             view = View(self, run, session_id, tab)

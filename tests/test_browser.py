@@ -15,8 +15,9 @@ CONTENDERS = {"rnn", "clipped_rnn", "lstm", "gru"}
 
 
 @pytest.fixture(scope="module")
-def server():
-    with app_server() as (url, log, _pid):
+def server(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")  # the sweep's results, kept apart from the machine's own
+    with app_server(env={"RNN_LAB_CACHE": str(cache)}) as (url, log, _pid):
         yield url
         # An exception raised in this repository's code shows a frame under ROOT. Streamlit's own server may log
         # a traceback when a browser closes a websocket mid-handshake; that is not the app's doing.
@@ -89,6 +90,26 @@ def test_several_seeds_draw_a_band_for_every_contender_and_the_cards_count_seeds
     expect(page.get_by_text("of 3 seeds").first).to_be_visible()
     assert page.get_by_text(re.compile(r"solved in \d of 3 seeds")).count() == 4
     page.get_by_role("button", name="Pause").click()
+
+
+def test_the_sweep_page_fills_its_chart_and_serves_a_repeat_from_the_cache(server, page):
+    page.goto(f"{server}/sweep?sweep_task=recall&sweep_gaps=5,12&sweep_seeds=2&sweep_steps=250")
+    page.get_by_role("button", name="Run sweep").click()
+    expect(page.get_by_text("2 of 2 gaps done")).to_be_visible(timeout=120_000)
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    drawn = wait_until(lambda: marked(chart) >= CONTENDERS and marked(chart))
+    assert drawn == CONTENDERS  # a median line, or a cross where no seed solved it
+    expect(page.get_by_text("--gaps 5,12 --seeds 2 --steps 250")).to_be_visible()  # the CLI command
+    page.get_by_role("button", name="Run sweep").click()
+    expect(page.get_by_text("2 of 2 gaps done")).to_be_visible(timeout=3_000)  # kept: no training
+
+
+def marked(chart) -> set[str]:
+    """Contenders with any mark (line, point or cross) in a rendered chart."""
+    labels = chart.locator("[aria-roledescription]").evaluate_all(
+        "marks => marks.map(m => m.getAttribute('aria-label') || '')"
+    )
+    return {key for label in labels for key in re.findall(r"contender: (\w+)", label)}
 
 
 def test_pause_stops_the_step_counter(server, page):
