@@ -38,7 +38,7 @@ class StackedModel(nn.Module):
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         """inputs (K, batch, time, features) → outputs (K, batch, output) or (K, batch, time, output)."""
         weights = (self.w_ih, self.w_hh, self.b_ih, self.b_hh)
-        return self._read_out(LAYERS[self.cell](inputs, *weights))
+        return self._read_out(LAYERS[self.cell](inputs, *weights, every_step=self.readout == "all"))
 
     def evaluate(self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Outputs without autograd, and each copy's mean memory gate (see `MEMORY_GATE`; None for an RNN).

@@ -56,7 +56,7 @@ def test_each_copy_matches_its_pytorch_layer(cell, shape, last, dtype):
     weights = stacked(layers)
     inputs = torch.randn(copies, batch, time, features, dtype=dtype, requires_grad=True)
     upstream = torch.randn(copies, batch, time, hidden, dtype=dtype)
-    outputs = LAYERS[cell](inputs, *weights)
+    outputs = LAYERS[cell](inputs, *weights, every_step=not last)  # a last-step readout says so
     (outputs[:, :, -1] * upstream[:, :, -1] if last else outputs * upstream).sum().backward()
     for index, layer in enumerate(layers):
         lone = inputs[index].detach().clone().requires_grad_()

@@ -62,7 +62,8 @@ def gru_forward(inputs, w_ih, w_hh, b_ih, b_hh, keep: bool = True) -> tuple[torc
 
 class GRUFunction(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, inputs, w_ih, w_hh, b_ih, b_hh):  # type: ignore[override]
+    def forward(ctx, inputs, w_ih, w_hh, b_ih, b_hh, every_step):  # type: ignore[override]
+        ctx.every_step = every_step
         states, hidden_gates, rz, candidates = gru_forward(inputs, w_ih, w_hh, b_ih, b_hh)
         ctx.save_for_backward(inputs, w_ih, w_hh, states, hidden_gates, rz, candidates)
         return batch_first(states)
@@ -84,7 +85,7 @@ class GRUFunction(torch.autograd.Function):
         torch.sub(states[:-1], n, out=c_z)
         c_z.mul_(z).addcmul_(c_z, z, value=-1)  # (h − n) z(1 − z): dh → d z_pre
 
-        incoming, every_step = incoming_gradients(grad_outputs)
+        incoming, every_step = incoming_gradients(grad_outputs), ctx.every_step
         grad_states = inputs.new_empty(time, stacks, batch, hidden)  # dL/dh_t, t = 1..time
         grad_states[-1] = incoming[-1]
         dh, into, z_t = grad_states.unbind(0), incoming.unbind(0), z.unbind(0)
@@ -108,8 +109,9 @@ class GRUFunction(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             d_input = torch.cat([d_rz, d_input_n], dim=2)  # what reaches W_ih x, all three gates
             grad_inputs = input_gradient(d_input, w_ih, inputs.shape)
-        return grad_inputs, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh
+        return grad_inputs, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, None
 
 
-def gru(inputs, w_ih, w_hh, b_ih, b_hh) -> torch.Tensor:
-    return GRUFunction.apply(inputs, w_ih, w_hh, b_ih, b_hh)
+def gru(inputs, w_ih, w_hh, b_ih, b_hh, every_step: bool = True) -> torch.Tensor:
+    """every_step=False: only the last step's output will receive gradient (a last-step readout)."""
+    return GRUFunction.apply(inputs, w_ih, w_hh, b_ih, b_hh, every_step)

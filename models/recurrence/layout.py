@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 
@@ -38,13 +40,13 @@ def batch_first(states: torch.Tensor) -> torch.Tensor:
     return states[1:].permute(1, 2, 0, 3)
 
 
-def incoming_gradients(grad_outputs: torch.Tensor) -> tuple[torch.Tensor, bool]:
-    """dL/d outputs as (time, K, batch, hidden), and whether any step before the last receives gradient.
+def incoming_gradients(grad_outputs: torch.Tensor) -> torch.Tensor:
+    """dL/d outputs as (time, K, batch, hidden).
 
-    A last-step readout sends gradient into the last step only; the backward loops then skip an add per step.
+    A last-step readout sends gradient into the last step only: the layer is told so (`every_step=False`) and
+    its backward loop skips an add per step (scanning the gradient for zeros instead cost 0.3 ms a step).
     """
-    incoming = grad_outputs.permute(2, 0, 1, 3)
-    return incoming, bool(incoming[:-1].any())
+    return grad_outputs.permute(2, 0, 1, 3)
 
 
 def input_gradient(d_pre: torch.Tensor, w_ih: torch.Tensor, shape: torch.Size) -> torch.Tensor:
@@ -68,7 +70,15 @@ def bias_gradient(d_pre: torch.Tensor) -> torch.Tensor:
 
 
 def tanh_(values: torch.Tensor, into: torch.Tensor | None = None) -> torch.Tensor:
-    """tanh as 2σ(2x) − 1, in place (or into `into`): PyTorch's CPU tanh costs about 4× its sigmoid per element
-    (36 µs against 8 µs for 10,240 floats on these machines), more than the three cheap ops this adds."""
-    doubled = values.mul_(2) if into is None else torch.mul(values, 2, out=into)
-    return doubled.sigmoid_().mul_(2).sub_(1)
+    """tanh as 2σ(2x) − 1, in place (or into `into`): PyTorch's CPU tanh costs 4–6× its sigmoid per element
+    (15 µs against 2.5 µs for 4,096 floats on these machines), more than the two cheap ops this adds."""
+    two, minus_one = constants(values.dtype)
+    target = values if into is None else into
+    torch.mul(values, two, out=target).sigmoid_()
+    return torch.add(minus_one, target, alpha=2, out=target)
+
+
+@functools.cache
+def constants(dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """2 and −1 as tensors: a Python number in an op is made a tensor and copied on every call (1.5 µs of 3)."""
+    return torch.tensor(2.0, dtype=dtype), torch.tensor(-1.0, dtype=dtype)

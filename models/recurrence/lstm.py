@@ -11,6 +11,7 @@ import torch
 from models.recurrence.layout import (
     batch_first,
     bias_gradient,
+    constants,
     flat_by_stack,
     flat_inputs,
     incoming_gradients,
@@ -42,11 +43,12 @@ def lstm_forward(inputs, w_ih, w_hh, b_ih, b_hh, keep: bool = True) -> tuple[tor
     i, f = per_step(gates[..., :hidden], time), per_step(gates[..., hidden : 2 * hidden], time)
     g, o = per_step(gates[..., 2 * hidden : 3 * hidden], time), per_step(gates[..., 3 * hidden :], time)
     forget_sum = None if keep else inputs.new_zeros(stacks, batch, hidden)
+    two, minus_one = constants(inputs.dtype)
     for t in range(time):
         torch.baddbmm(pre[t], h[t], w_hh_t, out=a[t])  # (K, batch, 4·hidden)
-        g[t].mul_(2)  # tanh(x) = 2σ(2x) − 1: one sigmoid for all four gates (see `tanh_`)
+        g[t].mul_(two)  # tanh(x) = 2σ(2x) − 1: one sigmoid for all four gates (see `tanh_`)
         a[t].sigmoid_()
-        g[t].mul_(2).sub_(1)
+        torch.add(minus_one, g[t], alpha=2, out=g[t])
         torch.mul(f[t], c[t], out=c[t + 1]).addcmul_(i[t], g[t])
         torch.mul(o[t], tanh_(c[t + 1], into=tc[t]), out=h[t + 1])
         if forget_sum is not None:
@@ -58,7 +60,8 @@ def lstm_forward(inputs, w_ih, w_hh, b_ih, b_hh, keep: bool = True) -> tuple[tor
 
 class LSTMFunction(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, inputs, w_ih, w_hh, b_ih, b_hh):  # type: ignore[override]
+    def forward(ctx, inputs, w_ih, w_hh, b_ih, b_hh, every_step):  # type: ignore[override]
+        ctx.every_step = every_step
         states, gates, cells, tanh_cells = lstm_forward(inputs, w_ih, w_hh, b_ih, b_hh)
         ctx.save_for_backward(inputs, w_ih, w_hh, states, gates, cells, tanh_cells)
         return batch_first(states)
@@ -79,7 +82,7 @@ class LSTMFunction(torch.autograd.Function):
         torch.addcmul(o, o, o, value=-1, out=c_o).mul_(tanh_cells)  # σ'(o) tanh(c)
         to_cell = torch.addcmul(o, o, tanh_cells.square(), value=-1)  # dh → dc: o tanh'(c)
 
-        incoming, every_step = incoming_gradients(grad_outputs)
+        incoming, every_step = incoming_gradients(grad_outputs), ctx.every_step
         grad_states = inputs.new_empty(time, stacks, batch, hidden)  # dL/dh_t, t = 1..time
         grad_states[-1] = incoming[-1]
         dh, dc, into = grad_states.unbind(0), to_cell.unbind(0), incoming.unbind(0)  # dc: dL/dc_t, in place
@@ -100,8 +103,9 @@ class LSTMFunction(torch.autograd.Function):
         grad_w_hh = weight_gradient(d_flat, flat_by_stack(states[:-1]))
         grad_bias = bias_gradient(d_flat)
         grad_inputs = input_gradient(d_flat, w_ih, inputs.shape) if ctx.needs_input_grad[0] else None
-        return grad_inputs, grad_w_ih, grad_w_hh, grad_bias, grad_bias
+        return grad_inputs, grad_w_ih, grad_w_hh, grad_bias, grad_bias, None
 
 
-def lstm(inputs, w_ih, w_hh, b_ih, b_hh) -> torch.Tensor:
-    return LSTMFunction.apply(inputs, w_ih, w_hh, b_ih, b_hh)
+def lstm(inputs, w_ih, w_hh, b_ih, b_hh, every_step: bool = True) -> torch.Tensor:
+    """every_step=False: only the last step's output will receive gradient (a last-step readout)."""
+    return LSTMFunction.apply(inputs, w_ih, w_hh, b_ih, b_hh, every_step)

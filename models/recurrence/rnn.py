@@ -32,7 +32,8 @@ def rnn_forward(inputs, w_ih, w_hh, b_ih, b_hh, keep: bool = True) -> tuple[torc
 
 class RNNFunction(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, inputs, w_ih, w_hh, b_ih, b_hh):  # type: ignore[override]
+    def forward(ctx, inputs, w_ih, w_hh, b_ih, b_hh, every_step):  # type: ignore[override]
+        ctx.every_step = every_step
         states, _ = rnn_forward(inputs, w_ih, w_hh, b_ih, b_hh)
         ctx.save_for_backward(inputs, w_ih, w_hh, states)
         return batch_first(states)
@@ -41,7 +42,7 @@ class RNNFunction(torch.autograd.Function):
     def backward(ctx, grad_outputs):  # type: ignore[override]
         inputs, w_ih, w_hh, states = ctx.saved_tensors
         time = inputs.shape[2]
-        incoming, every_step = incoming_gradients(grad_outputs)
+        incoming, every_step = incoming_gradients(grad_outputs), ctx.every_step
         d_pre = torch.addcmul(inputs.new_ones(()), states[1:], states[1:], value=-1)  # tanh' = 1 − h²
         grad_states = torch.empty_like(d_pre)  # dL/dh_t, t = 1..time
         grad_states[-1] = incoming[-1]
@@ -57,8 +58,9 @@ class RNNFunction(torch.autograd.Function):
         grad_w_ih = weight_gradient(d_flat, flat_inputs(inputs))
         grad_bias = bias_gradient(d_flat)
         grad_inputs = input_gradient(d_flat, w_ih, inputs.shape) if ctx.needs_input_grad[0] else None
-        return grad_inputs, grad_w_ih, grad_w_hh, grad_bias, grad_bias
+        return grad_inputs, grad_w_ih, grad_w_hh, grad_bias, grad_bias, None
 
 
-def rnn(inputs, w_ih, w_hh, b_ih, b_hh) -> torch.Tensor:
-    return RNNFunction.apply(inputs, w_ih, w_hh, b_ih, b_hh)
+def rnn(inputs, w_ih, w_hh, b_ih, b_hh, every_step: bool = True) -> torch.Tensor:
+    """every_step=False: only the last step's output will receive gradient (a last-step readout)."""
+    return RNNFunction.apply(inputs, w_ih, w_hh, b_ih, b_hh, every_step)
