@@ -84,6 +84,7 @@ class LiveRun:
         self._published_at = self._charted_at = 0.0
         self.elapsed = 0.0
         self._verdicts = {key: Verdict("not_started") for key in config.contenders}
+        self._all_diverged = False  # every seed of every contender (the verdicts above are the first seed's)
         self._recent: deque = deque(maxlen=100)  # (arrival time, step) for the rate
         self._step_stride = self._probe_stride = 1  # older records are kept every stride-th step
         self._memo: OrderedDict[tuple, object] = OrderedDict()
@@ -284,7 +285,7 @@ class LiveRun:
         """Train only while the page wants it, someone watches, and the step limit is not reached."""
         if self.running and self.step_count >= MAX_STEPS:
             self.running, self.message = False, f"Paused at the {MAX_STEPS:,}-step limit."
-        if self.running and all(v.status == "diverged" for v in self.verdicts().values()):
+        if self.running and self._all_diverged:
             self.running, self.message = False, "Every contender diverged: nothing left to train."
         wanted = self.running and self.admitted and self._viewer_present()
         if wanted and self._process is None:
@@ -317,6 +318,7 @@ class LiveRun:
         with self._lock:
             for step in message.steps:
                 self._add(step.step, step.records, step.verdicts)
+                self._all_diverged = step.all_diverged
             if len(self.steps["step"]) > MAX_STEP_ROWS:
                 self._thin_steps()
             if len(self.probes) > MAX_PROBES:

@@ -115,7 +115,8 @@ class Outbox:
 
 def _step(trainer: Trainer) -> protocol.Step:
     records = trainer.step()
-    return protocol.Step(trainer.step_count, records, trainer.verdicts())
+    frozen = all(not run.live for run in trainer.runs)
+    return protocol.Step(trainer.step_count, records, trainer.verdicts(), frozen)
 
 
 def _context() -> multiprocessing.context.ForkServerContext:

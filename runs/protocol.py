@@ -47,11 +47,12 @@ class Ready:
 
 @dataclass(frozen=True)
 class Step:
-    """One training step's records and every contender's verdict after it."""
+    """One training step's records and every contender's verdict after it (the first seed's, with several)."""
 
     step: int
     records: list  # StepRecord and ProbeRecord (models.records)
     verdicts: dict[str, Verdict]
+    all_diverged: bool = False  # every seed of every contender: nothing is left to train
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,22 @@ def test_a_snapshot_without_history_has_everything_but_the_step_records():
     full, light = run.snapshot(), run.snapshot(history=False)
     assert light.step == full.step == 10 and light.verdicts == full.verdicts and light.probes == full.probes
     assert all(values == [] for values in light.steps.values()) and len(full.steps["step"]) == 40
+
+
+def test_a_run_stops_only_when_every_seed_of_every_contender_has_diverged():
+    """With several seeds the verdicts a step carries are the first seed's: the run must not stop on those."""
+    exploding = RunConfig(task="adding", gap=20, init_scale=2.0, optimizer="sgd", lr=0.1, contenders=("rnn",))
+    run = LiveRun(exploding.with_changes(seeds=2))
+    run.start()
+    wait_for(lambda: not run.snapshot().running, seconds=60)
+    snapshot = run.snapshot()
+    assert snapshot.message == "Every contender diverged: nothing left to train."
+    last = {probe["seed"]: probe["verdict"] for probe in snapshot.probes}
+    assert last == {0: "diverged", 1: "diverged"}  # both seeds, not just the first
+    # Seed 0 diverges at step 57; seed 2 trains on past step 200 (deterministic: same config, same numbers).
+    survivor = LiveRun(exploding.with_changes(init_scale=1.5, lr=0.06, seeds=3))
+    survivor.start()
+    wait_for(lambda: survivor.snapshot().step >= 120, seconds=60)
+    snapshot = survivor.snapshot()
+    assert snapshot.verdicts["rnn"].status == "diverged" and snapshot.running and not snapshot.message
+    survivor.close()
