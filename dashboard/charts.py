@@ -269,17 +269,25 @@ def radius_chart(contenders: tuple[str, ...]) -> alt.LayerChart:
 SWEEP = "sweep"  # dataset: frames.sweep_frame
 
 
-def sweep_chart(budget: int, not_solved_at: float, contenders: tuple[str, ...]) -> alt.LayerChart:
+def sweep_chart(
+    budget: int, gaps: tuple[int, ...], not_solved: tuple[float, float], contenders: tuple[str, ...]
+) -> alt.LayerChart:
     """Steps to solve against the gap (log), per contender: the median over the seeds that solved it, their range,
-    and a cross at the top where no seed solved it within the budget (the dashed line)."""
-    scale = alt.Scale(domain=[0, budget * (not_solved_at + 0.06)])
-    x = alt.X("gap:Q", scale=alt.Scale(type="log"), title="gap (time steps to remember across, log scale)")
+    and crosses above the budget (the dashed line) where no seed solved it, a row per contender (`not_solved`:
+    the first row and the distance between rows, × the budget)."""
+    first, step = not_solved
+    top = first + step * (len(contenders) - 0.5)
+    scale = alt.Scale(domain=[0, budget * top], nice=False)
+    span = alt.Scale(type="log", domain=[min(gaps) / 1.2, max(gaps) * 1.2], nice=False)
+    x = alt.X(
+        "gap:Q", scale=span, title="gap (time steps to remember across, log scale)", axis=alt.Axis(values=list(gaps))
+    )
     tooltip = ["contender:N", "gap:Q", alt.Tooltip("steps:Q", format=",.0f", title="median steps"), "label:N"]
     base = alt.Chart(alt.NamedData(SWEEP))
     solved = base.transform_filter("!datum.unsolved")
     line = solved.mark_line(point=alt.OverlayMarkDef(size=50, filled=True)).encode(
         x=x,
-        y=alt.Y("steps:Q", scale=scale, title="steps to solve (median over seeds)"),
+        y=alt.Y("steps:Q", scale=scale, title="steps to solve", axis=alt.Axis(values=_ticks(budget))),
         color=_colour(contenders),
         strokeDash=_dash(contenders),
         tooltip=tooltip,
@@ -293,5 +301,9 @@ def sweep_chart(budget: int, not_solved_at: float, contenders: tuple[str, ...]) 
         .encode(x=x, y=alt.Y("steps:Q", scale=scale, axis=None), color=_colour(contenders), tooltip=tooltip)
     )
     budget_rule = _rule(float(budget), f"budget {budget:,}", scale)
-    marker = _rule(budget * not_solved_at, "not solved", scale)
-    return _finished(alt.layer(line, spread, never, budget_rule, marker))
+    return _finished(alt.layer(line, spread, never, budget_rule))
+
+
+def _ticks(budget: int) -> list[int]:
+    """Five round ticks from 0 to the budget."""
+    return [round(budget * share) for share in (0, 0.25, 0.5, 0.75, 1.0)]

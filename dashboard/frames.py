@@ -123,9 +123,12 @@ def gradient_frame(
     return pd.DataFrame(records, columns=["contender", "step", "t", "t_end", "grad"])
 
 
-def sweep_frame(results: list[dict], budget: int) -> pd.DataFrame:
-    """Steps to solve per contender and gap over seeds: the median, range and count of the seeds that solved it;
-    `unsolved` rows (no seed solved it within the budget) sit at `NOT_SOLVED` × the budget, above the axis' data."""
+def sweep_frame(results: list[dict], budget: int, order: list[str]) -> pd.DataFrame:
+    """Steps to solve per contender and gap over seeds: the median, range and count of the seeds that solved it.
+
+    `unsolved` rows (no seed solved it within the budget) sit above the budget, one row of markers per contender
+    in `order` (from `NOT_SOLVED` × the budget, `NOT_SOLVED_STEP` apart), so their crosses never hide each other.
+    """
     columns = ["contender", "gap", "steps", "low", "high", "solved", "seeds", "unsolved", "label"]
     if not results:
         return pd.DataFrame(columns=columns)
@@ -134,12 +137,15 @@ def sweep_frame(results: list[dict], budget: int) -> pd.DataFrame:
     grouped = frame.groupby(["contender", "gap"], sort=False)["solved_step"]
     rows = grouped.agg(steps="median", low="min", high="max", solved="count", seeds="size").reset_index()
     rows["unsolved"] = rows["solved"] == 0
-    rows.loc[rows["unsolved"], ["steps", "low", "high"]] = NOT_SOLVED * budget
+    level = rows["contender"].map({key: NOT_SOLVED + NOT_SOLVED_STEP * index for index, key in enumerate(order)})
+    for column in ("steps", "low", "high"):
+        rows[column] = rows[column].where(~rows["unsolved"], level * budget)
     rows["label"] = rows["solved"].astype(str) + " of " + rows["seeds"].astype(str) + " seeds solved it"
     return rows[columns]
 
 
-NOT_SOLVED = 1.12  # × the budget: where "not solved" markers sit, above every step that could be reached
+NOT_SOLVED = 1.08  # × the budget: where the first contender's "not solved" markers sit, above any reachable step
+NOT_SOLVED_STEP = 0.05  # × the budget between contenders' rows of "not solved" markers
 
 
 def diverged_frame(diverged: dict[str, int]) -> pd.DataFrame:

@@ -26,8 +26,9 @@ def page() -> None:
     st.title("Breaking-point sweep")
     st.caption(
         "Where does each architecture stop learning? Every contender is trained to the same budget at each gap, "
-        "once per seed, and the chart shows the step at which it was solved (90% of validation answers right). "
-        "The plateau before a gated model escapes lengthens with the gap; the plain RNN's edge comes first."
+        "once per seed, and the chart shows the step at which it was solved (90% of validation answers right): "
+        "look for the gap past which a contender no longer solves the task, and for whether the steps it needs "
+        "grow with the gap (Hochreiter & Schmidhuber 1997; Arjovsky et al. 2016)."
     )
     with st.form("sweep_settings", border=True):
         left, middle, right, last = st.columns([1, 2, 1, 1])
@@ -109,8 +110,10 @@ def progress() -> None:
     if not results:
         return
     st.markdown(legend(base.contenders), unsafe_allow_html=True)
-    frame = frames.sweep_frame(results, budget)
-    spec = charts.sweep_chart(budget, frames.NOT_SOLVED, base.contenders).to_dict()
+    shown = [key for key in charts.ORDER if key in base.contenders]
+    frame = frames.sweep_frame(results, budget, shown)
+    rows = (frames.NOT_SOLVED, frames.NOT_SOLVED_STEP)
+    spec = charts.sweep_chart(budget, tuple(sweep["gaps"]), rows, base.contenders).to_dict()
     st.vega_lite_chart(charts.with_data(spec, **{charts.SWEEP: arrow(frame)}), width="stretch")
     seeds = f"seeds {base.seed}–{base.seed + base.seeds - 1}" if base.seeds > 1 else f"seed {base.seed}"
     st.caption(

@@ -1,4 +1,6 @@
-"""`python docs/screenshots.py`: every preset at its deciding step (seed 0), as docs/preset-<key>.png.
+"""`python docs/screenshots.py`: every preset at its deciding step (seed 0), as docs/preset-<key>.png;
+`python docs/screenshots.py sweep`: the Sweep page for adding, gaps 10–200, 3 seeds, as docs/sweep-adding.png
+(drawn from the result cache when `python -m models sweep` ran the same sweep, else trained: minutes).
 
 A real `streamlit run` server and Debian's Chromium at 1280 px, the width the chart titles are checked at.
 """
@@ -16,7 +18,24 @@ HERE = Path(__file__).resolve().parent
 SIZE = {"width": 1280, "height": 2300}  # the cards, the claim, the three charts and the gradient flow
 
 
+SWEEP = "sweep_task=adding&sweep_gaps=10,20,50,100,150,200&sweep_seeds=3&sweep_steps=1000"
+
+
+def sweep() -> None:
+    with app_server() as (url, _log, _pid), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{url}/sweep?{SWEEP}")
+        page.get_by_role("button", name="Run sweep").click()
+        page.get_by_text("6 of 6 gaps done").wait_for(timeout=1_800_000)
+        time.sleep(3.0)
+        page.screenshot(path=HERE / "sweep-adding.png")
+        print("docs/sweep-adding.png", file=sys.stderr)
+
+
 def main(keys: list[str]) -> None:
+    if keys == ["sweep"]:
+        sweep()
+        return
     with app_server() as (url, _log, _pid), chromium() as browser:
         for key in keys or list(PRESETS):
             page = browser.new_page(viewport=SIZE)

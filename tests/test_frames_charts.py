@@ -265,3 +265,18 @@ def test_the_diverged_loss_never_stretches_the_loss_axis():
     assert frame["loss"].max() == pytest.approx(frames.LOSS_CEILING / 6)
     assert frame["grad_norm"].max() == frames.GRAD_CEILING
     assert (frame["loss_beyond"] == "above").sum() == 1 and (frame["grad_norm_beyond"] == "above").sum() == 1
+
+
+def test_the_sweep_frame_takes_the_median_of_the_seeds_that_solved_and_stacks_unsolved_markers():
+    rows = [
+        {"contender": "gru", "gap": 10, "seed": seed, "solved_step": step} for seed, step in enumerate([300, 500, 400])
+    ] + [
+        {"contender": key, "gap": 10, "seed": seed, "solved_step": None}
+        for key in ("rnn", "lstm")
+        for seed in (0, 1, 2)
+    ]
+    frame = frames.sweep_frame(rows, 1000, ["rnn", "lstm", "gru"]).set_index("contender")
+    assert (frame.loc["gru", "steps"], frame.loc["gru", "low"], frame.loc["gru", "high"]) == (400, 300, 500)
+    assert frame.loc["gru", "label"] == "3 of 3 seeds solved it" and not frame.loc["gru", "unsolved"]
+    assert frame.loc["rnn", "unsolved"] and frame.loc["lstm", "unsolved"]
+    assert 1000 < frame.loc["rnn", "steps"] < frame.loc["lstm", "steps"]  # above the budget, a row each
