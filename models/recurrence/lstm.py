@@ -30,14 +30,13 @@ def lstm_forward(inputs, w_ih, w_hh, b_ih, b_hh, keep: bool = True) -> tuple[tor
     """
     stacks, batch, time, _ = inputs.shape
     hidden = w_hh.shape[-1]
-    projected = project(inputs, w_ih, b_ih + b_hh)  # (K, time, batch, 4·hidden)
+    gates = project(inputs, w_ih, b_ih + b_hh)  # (time, K, batch, 4·hidden): each step adds W_hh h in place
     kept = time if keep else 1
     states = inputs.new_empty(time + 1, stacks, batch, hidden)
     cells = inputs.new_empty(kept + 1, stacks, batch, hidden)
     states[0], cells[0] = 0, 0
-    gates = inputs.new_empty(kept, stacks, batch, 4 * hidden)
     tanh_cells = inputs.new_empty(kept, stacks, batch, hidden)
-    h, pre, w_hh_t = states.unbind(0), projected.unbind(1), w_hh.transpose(1, 2)
+    h, w_hh_t = states.unbind(0), w_hh.transpose(1, 2)
     c = cells.unbind(0) if keep else (cells[0], cells[1]) * (time // 2 + 1)  # two buffers, alternating
     a, tc = per_step(gates, time), per_step(tanh_cells, time)
     i, f = per_step(gates[..., :hidden], time), per_step(gates[..., hidden : 2 * hidden], time)
@@ -45,7 +44,7 @@ def lstm_forward(inputs, w_ih, w_hh, b_ih, b_hh, keep: bool = True) -> tuple[tor
     forget_sum = None if keep else inputs.new_zeros(stacks, batch, hidden)
     two, minus_one = constants(inputs.dtype)
     for t in range(time):
-        torch.baddbmm(pre[t], h[t], w_hh_t, out=a[t])  # (K, batch, 4·hidden)
+        a[t].baddbmm_(h[t], w_hh_t)  # (K, batch, 4·hidden)
         g[t].mul_(two)  # tanh(x) = 2σ(2x) − 1: one sigmoid for all four gates (see `tanh_`)
         a[t].sigmoid_()
         torch.add(minus_one, g[t], alpha=2, out=g[t])

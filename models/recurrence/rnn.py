@@ -21,12 +21,12 @@ def rnn_forward(inputs, w_ih, w_hh, b_ih, b_hh, keep: bool = True) -> tuple[torc
     """States (time + 1, K, batch, hidden) from h_0 = 0; no gate to report."""
     stacks, batch, time, _ = inputs.shape
     hidden = w_hh.shape[-1]
-    projected = project(inputs, w_ih, b_ih + b_hh)  # (K, time, batch, hidden)
     states = inputs.new_empty(time + 1, stacks, batch, hidden)
     states[0] = 0
-    h, pre, w_hh_t = states.unbind(0), projected.unbind(1), w_hh.transpose(1, 2)
+    project(inputs, w_ih, b_ih + b_hh, out=states[1:])  # each step's state starts as its input projection
+    h, w_hh_t = states.unbind(0), w_hh.transpose(1, 2)
     for t in range(time):
-        tanh_(torch.baddbmm(pre[t], h[t], w_hh_t, out=h[t + 1]))  # (K, batch, hidden)
+        tanh_(h[t + 1].baddbmm_(h[t], w_hh_t))  # (K, batch, hidden)
     return states, None
 
 
