@@ -10,10 +10,22 @@ import pandas as pd
 
 # Okabe & Ito's colour-blind-safe palette (pairs checked under simulated colour-vision deficiencies in the
 # tests); every contender also has a dash of its own, so lines that overlap stay apart in greyscale too.
-ORDER = ["rnn", "clipped_rnn", "lstm", "gru"]
-COLOURS = {"rnn": "#D55E00", "clipped_rnn": "#CC79A7", "lstm": "#0072B2", "gru": "#56B4E9"}
-DASHES = {"rnn": [1, 0], "clipped_rnn": [7, 3], "lstm": [10, 3, 2, 3], "gru": [2, 2]}
-DASH_NAMES = {"rnn": "solid", "clipped_rnn": "dashed", "lstm": "dash-dot", "gru": "dotted"}
+ORDER = ["rnn", "clipped_rnn", "lstm", "gru", "feedforward"]
+COLOURS = {"rnn": "#D55E00", "clipped_rnn": "#CC79A7", "lstm": "#0072B2", "gru": "#56B4E9", "feedforward": "#000000"}
+DASHES = {
+    "rnn": [1, 0],
+    "clipped_rnn": [7, 3],
+    "lstm": [10, 3, 2, 3],
+    "gru": [2, 2],
+    "feedforward": [12, 3, 2, 3, 2, 3],
+}
+DASH_NAMES = {
+    "rnn": "solid",
+    "clipped_rnn": "dashed",
+    "lstm": "dash-dot",
+    "gru": "dotted",
+    "feedforward": "dash-dot-dot",
+}
 HEIGHT = 260  # total height: plot, axes and labels; the legend lives outside the charts
 HEATMAP_HEIGHT = 300
 DECADES = 12  # the gradient-flow colour scale spans at most this many powers of ten below its top

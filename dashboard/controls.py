@@ -95,6 +95,15 @@ def sidebar() -> dict[str, object]:
             help="1 (Keras's default) makes gates remember at the start; PyTorch's default is 0.",
         )
         st.number_input(
+            "Feed-forward window (inputs it sees)",
+            *LIMITS.window,
+            value=base["window"],
+            key="window",
+            bind=URL,
+            help="The feedforward contender is an MLP over the last k inputs only: no state, no shared weights "
+            "across time. Its weights grow with k; a cue further back than k steps cannot reach it.",
+        )
+        st.number_input(
             "Seed", *LIMITS.seed, value=base["seed"], key="seed", bind=URL,
             help="Weights, batches and validation set all derive from it; with several seeds, the first of them.",
         )  # fmt: skip
@@ -120,5 +129,6 @@ PACE_LABELS = {key: "full speed" if rate is None else f"{rate:g} steps/s" for ke
 
 _CONTENDERS_HELP = (
     "rnn: plain tanh RNN · clipped_rnn: the same RNN, gradient norm clipped · "
-    "lstm: gated, additive cell state · gru: gated, interpolated state"
+    "lstm: gated, additive cell state · gru: gated, interpolated state · "
+    "feedforward: no recurrence, an MLP on the last k inputs (Advanced: window)"
 )

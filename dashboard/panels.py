@@ -214,7 +214,8 @@ def gradient_flow(run: View, step: int) -> None:
         f"each validation step (y), on one log colour scale for all contenders spanning {decades[1] - decades[0]} "
         "decades. Where the colour fades towards early t (left), the product of per-step Jacobians has shrunk the "
         f"gradient. {_box(charts.BELOW_COLOUR)} more than {charts.DECADES} decades below the scale's top; "
-        f"{_box(charts.ZERO_COLOUR)} exactly 0 (the gradient underflowed to zero in 32-bit floats).</small>",
+        f"{_box(charts.ZERO_COLOUR)} exactly 0 (the gradient underflowed to zero in 32-bit floats; for the "
+        "feed-forward contender, inputs outside its window, which have no path to the output at all).</small>",
         unsafe_allow_html=True,
     )
     left, right = st.columns([2, 1])

@@ -13,11 +13,11 @@ from dataclasses import fields
 from dashboard.presets import DEFAULT_PRESET, PACES, PRESETS
 from models.config import CONTENDER_KEYS, LIMITS, OPTIMIZER_KEYS, TASK_KEYS, ConfigError, RunConfig
 
-INTEGERS = ("gap", "hidden", "batch", "seed", "seeds")
+INTEGERS = ("gap", "hidden", "batch", "seed", "seeds", "window")
 FLOATS = ("lr", "clip", "init_scale", "forget_bias")
 CHOICES = {"preset": tuple(PRESETS), "task": TASK_KEYS, "optimizer": OPTIMIZER_KEYS, "pace": tuple(PACES)}
 SETTING_KEYS = ("preset", "task", "gap", "contenders", "hidden", "equal_params", "lr", "optimizer", "batch", "clip")
-SETTING_KEYS += ("init_scale", "forget_bias", "seed", "seeds")  # the sidebar's: they decide the run
+SETTING_KEYS += ("init_scale", "forget_bias", "seed", "seeds", "window")  # the sidebar's: they decide the run
 VIEW_KEYS = ("pace",)  # how this session watches the run; never changes its numbers
 URL_KEYS = SETTING_KEYS + VIEW_KEYS
 CONFIG_KEYS = tuple(f.name for f in fields(RunConfig) if f.name != "eval_every")

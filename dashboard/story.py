@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from dashboard.presets import Preset
+from models.contenders import CONTENDERS
 from models.records import Verdict, floored_percent
 from runs.live import verdict_of
 
@@ -89,7 +90,9 @@ def card_figures(facts: Facts) -> str:
     """What a verdict card adds to its numbers: how far the gradient reaches back, ρ, the keeping gate."""
     parts = []
     if facts.reach is not None:
-        where = "exactly 0 (underflow)" if facts.reach == 0 else power_of_ten(facts.reach)
+        blind = CONTENDERS[facts.contender].cell == "feedforward"  # no path back past its window at all
+        zero = "exactly 0 (outside its window)" if blind else "exactly 0 (underflow)"
+        where = zero if facts.reach == 0 else power_of_ten(facts.reach)
         parts.append(f"gradient at t = 0: {where} × the one at t = {facts.length - 1}")
     if facts.spectral_radius is not None:
         parts.append(f"ρ = {facts.spectral_radius:.3g}")

@@ -54,6 +54,9 @@ def run_options(parser: argparse.ArgumentParser) -> None:
         "--init-scale", type=float, default=DEFAULTS.init_scale, help="recurrent init: orthogonal × this"
     )
     parser.add_argument("--forget-bias", type=float, default=DEFAULTS.forget_bias, help="LSTM forget gate bias")
+    parser.add_argument(
+        "--window", type=int, default=DEFAULTS.window, help=f"inputs the feedforward contender sees, {_range('window')}"
+    )
     parser.add_argument("--eval-every", type=int, default=DEFAULTS.eval_every, help="steps between validations")
 
 
@@ -78,6 +81,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         forget_bias=args.forget_bias,
         seed=args.seed,
         seeds=args.seeds,
+        window=args.window,
         eval_every=args.eval_every,
     )
 

@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass, fields, replace
 
 TASK_KEYS = ("adding", "copy", "recall", "temporal_order")
-CONTENDER_KEYS = ("rnn", "clipped_rnn", "lstm", "gru")
+CONTENDER_KEYS = ("rnn", "clipped_rnn", "lstm", "gru", "feedforward")
+RECURRENT_KEYS = CONTENDER_KEYS[:4]  # the default race; the feed-forward window is there to show why recurrence
 OPTIMIZER_KEYS = ("adam", "sgd", "rmsprop")
 
 
@@ -22,6 +23,7 @@ class Limits:
     init_scale: tuple[float, float] = (0.0, 4.0)  # spectral radius of the RNN's recurrent matrix at step 0
     forget_bias: tuple[float, float] = (-5.0, 5.0)  # sigmoid(±5) is already 0.7% / 99.3%
     seed: tuple[int, int] = (0, 2**31 - 1)
+    window: tuple[int, int] = (1, 200)  # as long as the longest gap: a window that covers it can solve it
     seeds: tuple[int, int] = (1, 5)  # seeds trained at once; five cost about 2.5 runs (benchmarks/RESULTS.md)
     eval_every: tuple[int, int] = (1, 1000)
     steps: tuple[int, int] = (1, 20_000)  # a CLI run of the largest model stays within minutes
@@ -40,7 +42,7 @@ class RunConfig:
 
     task: str = "adding"  # the long-gap task (see models.tasks)
     gap: int = 50  # how far the information must travel; 50 separates the RNN from gated models
-    contenders: tuple[str, ...] = CONTENDER_KEYS  # trained side by side on identical batches
+    contenders: tuple[str, ...] = RECURRENT_KEYS  # trained side by side on identical batches
     hidden: int = 32  # small enough for live training, big enough for LSTM/GRU to solve gap 50
     equal_params: bool = False  # shrink gated models' hidden layers to the RNN's parameter count
     lr: float = 0.01  # Adam at 0.01 solves adding gap 50 in a few hundred steps (SCIENCE.md)
@@ -51,6 +53,7 @@ class RunConfig:
     forget_bias: float = 1.0  # LSTM forget / GRU update gate bias; Keras uses 1, PyTorch 0
     seed: int = 0  # weights, batches and validation set all derive from it
     seeds: int = 1  # train seeds seed … seed + seeds − 1 side by side: one seed is an anecdote
+    window: int = 10  # inputs the feed-forward contender sees (the last ones); 10 fails recall past gap 9
     eval_every: int = 25  # validation, gradient-per-time-step and spectral radius cadence
 
     def __post_init__(self) -> None:
@@ -62,7 +65,7 @@ class RunConfig:
         if len(set(self.contenders)) != len(self.contenders):
             raise ConfigError("contenders: each contender may appear only once")
         _check_choice("optimizer", self.optimizer, OPTIMIZER_KEYS)
-        for name in ("gap", "hidden", "batch", "seed", "seeds", "eval_every"):
+        for name in ("gap", "hidden", "batch", "seed", "seeds", "window", "eval_every"):
             _check_int(name, getattr(self, name), getattr(LIMITS, name))
         if self.seed + self.seeds - 1 > LIMITS.seed[1]:
             last = self.seed + self.seeds - 1

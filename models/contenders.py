@@ -1,4 +1,4 @@
-"""The four contenders: a tanh RNN, the same RNN trained with clipping, an LSTM and a GRU."""
+"""The contenders: a tanh RNN, the same RNN trained with clipping, an LSTM, a GRU, and a feed-forward window."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from models.config import ConfigError, RunConfig
+from models.window import WindowMLP
 
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}  # PyTorch's, the reference
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # blocks stacked in PyTorch's weight_hh
@@ -31,6 +32,9 @@ CONTENDERS: dict[str, ContenderSpec] = {
         ContenderSpec("clipped_rnn", "RNN + clipping", "rnn", True, "same RNN, gradient norm clipped"),
         ContenderSpec("lstm", "LSTM", "lstm", False, "gates + additive cell state"),
         ContenderSpec("gru", "GRU", "gru", False, "gates + interpolated state"),
+        ContenderSpec(
+            "feedforward", "Feed-forward", "feedforward", False, "no recurrence: an MLP on the last k inputs"
+        ),
     )
 }
 
@@ -103,7 +107,9 @@ def initialise(model: SequenceModel, init_scale: float, forget_bias: float) -> N
             core.bias_hh_l0[gate] = 0.0
 
 
-def parameter_count(cell: str, input_size: int, hidden: int, output_size: int) -> int:
+def parameter_count(cell: str, input_size: int, hidden: int, output_size: int, window: int = 1) -> int:
+    if cell == "feedforward":
+        return hidden * (window * input_size + 1) + output_size * (hidden + 1)
     gates = GATES[cell]
     recurrent = gates * hidden * (input_size + hidden + 2)  # weight_ih, weight_hh, two biases
     return recurrent + hidden * output_size + output_size
@@ -114,15 +120,20 @@ def hidden_size(cell: str, config: RunConfig, input_size: int, output_size: int)
     if not config.equal_params or cell == "rnn":
         return config.hidden
     budget = parameter_count("rnn", input_size, config.hidden, output_size)
-    fitting = [h for h in range(1, config.hidden + 1) if parameter_count(cell, input_size, h, output_size) <= budget]
+    counts = {h: parameter_count(cell, input_size, h, output_size, config.window) for h in range(1, config.hidden + 1)}
+    fitting = [h for h, count in counts.items() if count <= budget]
     return max(fitting, default=1)
 
 
-def build(spec: ContenderSpec, config: RunConfig, input_size: int, output_size: int, readout: str) -> SequenceModel:
+def build(
+    spec: ContenderSpec, config: RunConfig, input_size: int, output_size: int, readout: str
+) -> SequenceModel | WindowMLP:
     """A freshly initialised model; the same seed always gives the same weights, whatever ran before."""
     hidden = hidden_size(spec.cell, config, input_size, output_size)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
+        if spec.cell == "feedforward":
+            return WindowMLP(input_size, hidden, output_size, readout, config.window)
         model = SequenceModel(spec.cell, input_size, hidden, output_size, readout)
         initialise(model, config.init_scale, config.forget_bias)
     return model

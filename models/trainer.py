@@ -14,6 +14,7 @@ from models.diagnostics import grad_per_step, judge, spectral_radii
 from models.records import ProbeRecord, StepRecord, Verdict, finite_or_none
 from models.stack import StackedModel
 from models.tasks import Task, make_task
+from models.window import StackedWindowMLP
 
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -88,7 +89,11 @@ class Trainer:
             build(spec, config.with_changes(seed=seed), task.input_size, task.output_size, task.readout)
             for seed in self.seeds
         ]
-        model = StackedModel(spec.cell, task.readout, copies)
+        model = (
+            StackedWindowMLP(task.readout, copies)
+            if spec.cell == "feedforward"
+            else StackedModel(spec.cell, task.readout, copies)
+        )
         optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
         waiting = [Verdict("not_started")] * len(self.seeds)
         return ContenderRun(spec, model, optimizer, waiting, list(model.parameters()), [None] * len(self.seeds))
@@ -177,7 +182,8 @@ class Trainer:
         """Validation, gradient per time step and spectral radius after this step's update, per probed seed."""
         inputs, targets = self.validation
         outputs, gates = run.model.evaluate(inputs)
-        radii = spectral_radii(run.model.recurrent_matrices())
+        matrices = run.model.recurrent_matrices()
+        radii = [math.nan] * len(self.seeds) if matrices is None else spectral_radii(matrices)
         probes = []
         for index in probed:
             val_loss = val_accuracy = gate = None
@@ -257,7 +263,7 @@ def contender_rows(config: RunConfig, task: Task) -> list[dict[str, object]]:
     for key in config.contenders:
         spec = contender_spec(key)
         hidden = hidden_size(spec.cell, config, task.input_size, task.output_size)
-        parameters = parameter_count(spec.cell, task.input_size, hidden, task.output_size)
+        parameters = parameter_count(spec.cell, task.input_size, hidden, task.output_size, config.window)
         rows.append(
             {"contender": key, "label": spec.label, "remedy": spec.remedy, "hidden": hidden, "parameters": parameters}
         )

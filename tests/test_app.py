@@ -209,3 +209,15 @@ def test_a_seed_count_out_of_range_warns_and_falls_back():
     assert not at.exception
     assert any("`seeds`" in w.value for w in at.warning)
     assert at.session_state["run"].config.seeds == 1
+
+
+def test_the_feedforward_contender_races_with_its_window_and_says_why_its_gradient_is_zero():
+    at = page(task="recall", gap="20", window="10", contenders="feedforward,rnn")
+    assert not at.exception
+    assert at.number_input(key="window").value == 10
+    button(at, "Step 25").click().run()
+    assert not at.exception
+    run = at.session_state["run"]
+    assert run.config.contenders == ("rnn", "feedforward") and run.config.window == 10
+    text = " ".join(m.value for m in at.markdown)
+    assert "**feedforward**" in text and "exactly 0 (outside its window)" in text
