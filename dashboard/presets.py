@@ -37,6 +37,23 @@ PRESETS: dict[str, Preset] = {
     preset.key: preset
     for preset in (
         Preset(
+            key="why_recurrence",
+            title="Why recurrence: a window of 10 against a state",
+            config=RunConfig(task="recall", gap=20, contenders=("rnn", "feedforward"), window=10),
+            exercise="The country comes first, the question 20 words later. A feed-forward network sees the last 10 "
+            "inputs; the RNN reads one input at a time and keeps a state.\nPredict who remembers, then press Train.",
+            watch="the accuracy chart against 25%, and the feed-forward gradient-flow heatmap: grey (exactly 0) "
+            "left of its window. An RNN applies the same weights at every step and carries a state h_t = "
+            "tanh(W_xh x_t + W_hh h_t−1 + b), so what it saw 20 steps ago can still shape h; a window network "
+            "has separate weights for each of its 10 positions and nothing before them.",
+            claim="The feed-forward window stays at chance: the country is 20 steps back, outside the 10 inputs it "
+            "sees, and no amount of training can reach it (its gradient there is exactly 0). The RNN, with fewer "
+            "weights than the window network, remembers it.",
+            expect={"rnn": SOLVED, "feedforward": NOT_LEARNED},
+            steps=300,
+            pace="20",
+        ),
+        Preset(
             key="vanishing",
             title="Vanishing gradients: adding, gap 50",
             config=RunConfig(task="adding", gap=50),
