@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from benchmarks.app_server import ROOT, app_server, chromium, contenders_drawn, status, wait_until
 from dashboard.presets import PRESETS
+from models.contenders import CONTENDERS as REGISTRY
 
 pytestmark = pytest.mark.browser
 
@@ -182,8 +183,9 @@ def test_the_url_keeps_what_differs_from_the_chosen_preset(server, page):
     expect(number(sidebar, "Gap (time steps to remember across)")).to_have_value("50", timeout=10_000)
 
 
+KEYS = "|".join(sorted(REGISTRY, key=len, reverse=True))  # every contender the registry knows
 CARD = re.compile(
-    r"(?P<key>rnn|clipped_rnn|lstm|gru) · .*?\n(?P<verdict>[^\n]*?(?:not started|learning|at chance|worse than chance|"
+    rf"(?P<key>{KEYS}) · .*?\n(?P<verdict>[^\n]*?(?:not started|learning|at chance|worse than chance|"
     r"solved[^\n]*|diverged[^\n]*))\s*\n.*?(?:val loss (?P<loss>[\d.e+-]+) \(chance (?P<chance>[\d.e+-]+)\) · "
     r"val acc (?P<acc>\d+)%|weights frozen)",
     re.S,
