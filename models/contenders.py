@@ -68,27 +68,6 @@ class SequenceModel(nn.Module):
         block = {"rnn": 0, "lstm": 2, "gru": 2}[self.cell]  # RNN's only block; LSTM's g; GRU's n
         return weight[block * hidden : (block + 1) * hidden]
 
-    def gate_mean(self, inputs: torch.Tensor) -> float | None:
-        """Mean over samples, steps and units of the gate that keeps the old state (None for a plain RNN).
-
-        LSTM: the forget gate f; GRU: the update gate z. Near 1 the state (and the gradient) is carried
-        across a step almost unchanged; near 0.5 a cue's trace halves at every step.
-        """
-        if self.cell == "rnn":
-            return None
-        core, hidden = self.core, self.core.hidden_size
-        with torch.no_grad():
-            states, _ = self.core(inputs)  # (batch, time, hidden)
-            previous = torch.cat([torch.zeros_like(states[:, :1]), states[:, :-1]], dim=1)  # h_{t-1}
-            gate = slice(hidden, 2 * hidden)  # LSTM order i,f,g,o; GRU order r,z,n
-            logits = (
-                inputs @ core.weight_ih_l0[gate].T
-                + core.bias_ih_l0[gate]
-                + previous @ core.weight_hh_l0[gate].T
-                + core.bias_hh_l0[gate]
-            )  # (batch, time, hidden)
-            return torch.sigmoid(logits).mean().item()
-
 
 def initialise(model: SequenceModel, init_scale: float, forget_bias: float) -> None:
     """Orthogonal recurrent blocks × init_scale (as Keras does), and a gate bias toward remembering.

@@ -14,7 +14,6 @@ from models.recurrence import FORWARDS, LAYERS
 
 RECURRENT = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")  # PyTorch's names in a reference core
 CANDIDATE_BLOCK = {"rnn": 0, "lstm": 2, "gru": 2}  # the block of weight_hh that carries the state: RNN's; g; n
-MEMORY_GATE = {"lstm": "forget gate f", "gru": "update gate z"}  # the gate that keeps the old state
 
 
 class StackedModel(nn.Module):
@@ -41,7 +40,8 @@ class StackedModel(nn.Module):
         return self._read_out(LAYERS[self.cell](inputs, *weights, every_step=self.readout == "all"))
 
     def evaluate(self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Outputs without autograd, and each copy's mean memory gate (see `MEMORY_GATE`; None for an RNN).
+        """Outputs without autograd, and each copy's mean of the gate that keeps the old state (the LSTM's
+        forget gate f, the GRU's update gate z; None for an RNN).
 
         The gate's mean is over samples, steps and units: near 1 the state (and the gradient) is carried across
         a step almost unchanged; near 0.5 a cue's trace halves at every step.
