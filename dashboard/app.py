@@ -12,16 +12,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 
 import streamlit as st
 
-from dashboard import controls, explain, frames, panels, session, sweep
-from dashboard.presets import PACES, PRESETS
+from dashboard import book, controls, explain, frames, panels, session, sweep
+from dashboard.presets import PRESETS, deciding_step
+from models.cli import command
 
 
 def main() -> None:
-    """Two pages: the lab (four contenders trained live) and the breaking-point sweep over gaps."""
+    """Three pages: the lab (four contenders trained live), the breaking-point sweep over gaps, and the
+    children's book (the notes' sentence generator)."""
     st.set_page_config(page_title="RNN Remedies Lab", page_icon=":material/timeline:", layout="wide")
     pages = [
         st.Page(lab, title="Lab", icon=":material/timeline:", default=True),
         st.Page(sweep.page, title="Sweep", icon=":material/stacked_line_chart:", url_path="sweep"),
+        st.Page(book.page, title="Children's book", icon=":material/menu_book:", url_path="book"),
     ]
     st.navigation(pages, position="top").run()
 
@@ -56,34 +59,13 @@ def lab() -> None:
     elif run is not None and run.config != config:
         st.info("Settings changed: they apply when you press **Reset** (the current run keeps its own settings).")
 
-    train, pause, step, reset, pace = st.columns([1, 1, 1, 1, 1.3], vertical_alignment="bottom")
-    pace_key = controls.pace(pace)
-    if run is not None:
-        run.set_pace(PACES[pace_key])
-    running = run is not None and run.running
-    train.button(
-        "Train", icon=":material/play_arrow:", type="primary", disabled=running or run is None,
-        on_click=session.train, args=(config,), shortcut="T", width="stretch",
-        help="Train continuously (shortcut T).",
-    )  # fmt: skip
-    pause.button(
-        "Pause", icon=":material/pause:", disabled=not running, on_click=session.pause, shortcut="P",
-        width="stretch", help="Pause; every recorded step is kept (shortcut P).",
-    )  # fmt: skip
-    step.button(
-        f"Step {session.STEP_BUTTON_STEPS}", icon=":material/skip_next:", disabled=run is None or running,
-        on_click=session.step, args=(config,), shortcut="S", width="stretch",
-        help=f"Train {session.STEP_BUTTON_STEPS} steps, then pause (shortcut S).",
-    )  # fmt: skip
-    reset.button(
-        "Reset", icon=":material/restart_alt:", on_click=session.reset, args=(config,), width="stretch",
-        help="Discard this run and start again, paused, from the current settings.",
-    )  # fmt: skip
+    controls.run_buttons(config, run)
 
     if run is not None:
-        panels.live(run)
+        panels.live(run, extra=book.book_panels if run.config.task == "book" else None)
         task = run.task
         explain.why(task.name, task.variant, run.sample)
+        panels.reproduce(command(run.config, max(run.step_count, deciding_step(run.config) or 1000)))
         with st.expander("Export"):
             left, right = st.columns(2)
             left.download_button(

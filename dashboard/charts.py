@@ -32,6 +32,7 @@ DECADES = 12  # the gradient-flow colour scale spans at most this many powers of
 BELOW_COLOUR, ZERO_COLOUR = "#BDBDBD", "#636363"  # out-of-range heatmap cells: greys, not on viridis
 
 TRAINING, VALIDATION, DIVERGED, GRADIENTS = "training", "validation", "diverged", "gradients"  # dataset names
+DISTANCE = "distance"
 
 
 def with_data(spec: dict, **datasets: pd.DataFrame) -> dict:
@@ -319,3 +320,22 @@ def sweep_chart(
 def _ticks(budget: int) -> list[int]:
     """Five round ticks from 0 to the budget."""
     return [round(budget * share) for share in (0, 0.25, 0.5, 0.75, 1.0)]
+
+
+def distance_chart(bins: tuple[str, ...], baseline: float, contenders: tuple[str, ...]) -> alt.LayerChart:
+    """Accuracy per distance bin at one step (dataset DISTANCE: contender, bin, accuracy), with the memoryless
+    model's accuracy as the rule: a flat line at the rule is a model that never carries the subject."""
+    scale = alt.Scale(domain=[0, 1])
+    x = alt.X("bin:O", sort=list(bins), title="adjectives between 'saw' and the name", axis=alt.Axis(labelAngle=0))
+    lines = (
+        alt.Chart(alt.NamedData(DISTANCE))
+        .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=40))
+        .encode(
+            x=x,
+            y=alt.Y("accuracy:Q", scale=scale, title="next-name accuracy"),
+            color=_colour(contenders),
+            strokeDash=_dash(contenders),
+            tooltip=["contender:N", alt.Tooltip("bin:O", title="adjectives"), alt.Tooltip("accuracy:Q", format=".0%")],
+        )
+    )
+    return _finished(alt.layer(lines, _rule(baseline, f"last word only {baseline:.0%}", scale)))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import session
 from dashboard.presets import DEFAULT_PRESET, PACES, PRESETS
 from dashboard.state import SETTING_KEYS, defaults, values_of
-from models.config import CONTENDER_KEYS, LIMITS, OPTIMIZER_KEYS, TASK_KEYS
+from models.config import CONTENDER_KEYS, LIMITS, OPTIMIZER_KEYS, TASK_KEYS, RunConfig
+from runs.view import View
 
 URL = "query-params"
 
@@ -110,15 +112,42 @@ def sidebar() -> dict[str, object]:
     return {key: st.session_state[key] for key in SETTING_KEYS}
 
 
-def pace(container) -> str:
+def run_buttons(config: RunConfig | None, run: View | None, slot: str = session.LAB) -> None:
+    """Train, Pause, Step and Reset for the run in session slot `slot`, and the pace it is watched at."""
+    train, pause, step, reset, shown = st.columns([1, 1, 1, 1, 1.3], vertical_alignment="bottom")
+    chosen = pace(shown, "pace" if slot == session.LAB else f"{slot}_pace")
+    if run is not None:
+        run.set_pace(PACES[chosen])
+    running = run is not None and run.running
+    train.button(
+        "Train", icon=":material/play_arrow:", type="primary", disabled=running or run is None,
+        on_click=session.train, args=(config, slot), shortcut="T", width="stretch",
+        help="Train continuously (shortcut T).",
+    )  # fmt: skip
+    pause.button(
+        "Pause", icon=":material/pause:", disabled=not running, on_click=session.pause, args=(slot,),
+        shortcut="P", width="stretch", help="Pause; every recorded step is kept (shortcut P).",
+    )  # fmt: skip
+    step.button(
+        f"Step {session.STEP_BUTTON_STEPS}", icon=":material/skip_next:", disabled=run is None or running,
+        on_click=session.step, args=(config, slot), shortcut="S", width="stretch",
+        help=f"Train {session.STEP_BUTTON_STEPS} steps, then pause (shortcut S).",
+    )  # fmt: skip
+    reset.button(
+        "Reset", icon=":material/restart_alt:", on_click=session.reset, args=(config, slot), width="stretch",
+        help="Discard this run and start again, paused, from the current settings.",
+    )  # fmt: skip
+
+
+def pace(container, key: str = "pace") -> str:
     """How fast this session watches the run (it never changes the numbers); in lab and workshop mode."""
     base = defaults(st.session_state.get("preset", DEFAULT_PRESET))
     return container.selectbox(
         "Pace",
         list(PACES),
-        index=list(PACES).index(base["pace"]),
+        index=list(PACES).index(base["pace"]) if key == "pace" else 0,
         format_func=lambda key: PACE_LABELS[key],
-        key="pace",
+        key=key,
         bind=URL,
         help="Steps shown per second. Slow it down to watch an explosion happen; the numbers are the same.",
     )

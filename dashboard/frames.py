@@ -123,6 +123,21 @@ def gradient_frame(
     return pd.DataFrame(records, columns=["contender", "step", "t", "t_end", "grad"])
 
 
+def distance_frame(probes: list[dict], bins: list[str]) -> pd.DataFrame:
+    """Each contender's accuracy per distance bin at its latest probe (the median over seeds): contender, bin,
+    accuracy. Bins no validation sentence fell in are left out."""
+    latest = max((probe["step"] for probe in probes if probe.get("by_distance")), default=None)
+    rows = [
+        (probe["contender"], label, share)
+        for probe in probes
+        if probe["step"] == latest and probe.get("by_distance")
+        for label, share in zip(bins, probe["by_distance"], strict=True)
+        if share is not None
+    ]
+    frame = pd.DataFrame(rows, columns=["contender", "bin", "accuracy"])
+    return frame.groupby(["contender", "bin"], sort=False, as_index=False)["accuracy"].median()
+
+
 def sweep_frame(results: list[dict], budget: int, order: list[str]) -> pd.DataFrame:
     """Steps to solve per contender and gap over seeds: the median, range and count of the seeds that solved it.
 

@@ -24,17 +24,18 @@ from runs.view import View
 PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"
 
 
-def live(run: View) -> None:
+def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     """Redraw while the run trains; once when it is paused. Two fragments: the status and cards, and the charts
     (which cost far more to send and to draw) at half their rate.
 
     The interval follows the server's load as measured now (sessions × the CPU a redraw takes): when that calls
-    for another one, the status fragment reruns the page, which declares both anew.
+    for another one, the status fragment reruns the page, which declares both anew. `extra` draws a page's own
+    panels in the charts' fragment, at the charted step.
     """
     st.session_state["drawn_running"] = run.running
     every = HUB.cadence() if run.running else None
     st.fragment(run_every=every)(_draw_progress)(run, every)
-    st.fragment(run_every=every and 2 * every)(_draw_charts)(run)
+    st.fragment(run_every=every and 2 * every)(_draw_charts)(run, extra)
 
 
 # Redraws that build at once: the rest wait their turn, blocked (not holding the GIL). With forty sessions'
@@ -77,13 +78,15 @@ def _draw_progress(run: View, every: float | None) -> None:
 
 
 @_one_at_a_time
-def _draw_charts(run: View) -> None:
+def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
     started = time.thread_time()
     charted = run.chart_step()
     if charted == 0:
         st.info("Press **Train** to start (or **Step** for 25 steps). Charts appear with the first step.")
         return
     metric_charts(run, charted)
+    if extra is not None:
+        extra(run, charted)
     gradient_flow(run, charted)
     HUB.redrawn((time.thread_time() - started) / 2)  # at half the rate: half the load of a status redraw
 
@@ -151,7 +154,7 @@ def metric_charts(run: View, step: int) -> None:
 _SPEC_LOCK = threading.Lock()
 
 
-def _spec(build) -> Callable:
+def cached_spec(build) -> Callable:
     cached = functools.lru_cache(maxsize=64)(build)
 
     @functools.wraps(build)
@@ -162,31 +165,31 @@ def _spec(build) -> Callable:
     return spec
 
 
-def _prepared(chart) -> dict:
+def prepared(chart) -> dict:
     """The chart's spec with its inline datasets (Altair hoists the rules' data) as Arrow bytes, converted once."""
     spec = chart.to_dict()
     inline = spec.get("datasets", {})
     return {**spec, "datasets": {name: arrow(pd.DataFrame(rows)) for name, rows in inline.items()}}
 
 
-@_spec
+@cached_spec
 def _curve(metric: str, baseline: float, log: bool, contenders: tuple[str, ...]) -> dict:
-    return _prepared(charts.curve_chart(metric, metric, baseline, log, contenders))
+    return prepared(charts.curve_chart(metric, metric, baseline, log, contenders))
 
 
-@_spec
+@cached_spec
 def _grad_norm(clip: float, contenders: tuple[str, ...]) -> dict:
-    return _prepared(charts.grad_norm_chart(clip, contenders))
+    return prepared(charts.grad_norm_chart(clip, contenders))
 
 
-@_spec
+@cached_spec
 def _heatmap(contender: str, decades: tuple[int, int]) -> dict:
-    return _prepared(charts.gradient_heatmap(contender, (10.0 ** decades[0], 10.0 ** decades[1])))
+    return prepared(charts.gradient_heatmap(contender, (10.0 ** decades[0], 10.0 ** decades[1])))
 
 
-@_spec
+@cached_spec
 def _radius(contenders: tuple[str, ...]) -> dict:
-    return _prepared(charts.radius_chart(contenders))
+    return prepared(charts.radius_chart(contenders))
 
 
 def legend(contenders: tuple[str, ...]) -> str:
@@ -255,3 +258,9 @@ def _gradient_data(probes: list[dict], chance_loss: float) -> tuple[dict, tuple[
 def arrow(frame) -> bytes:
     """A frame as the Arrow IPC bytes Streamlit sends for a chart's dataset: converted once, not per chart."""
     return dataframe_util.convert_pandas_df_to_arrow_bytes(frame)
+
+
+def reproduce(command: str) -> None:
+    """The terminal command that computes this run's numbers again."""
+    st.markdown("**Reproduce this run in a terminal** (the same engine and seed give the same numbers):")
+    st.code(command, language="bash", wrap_lines=True)

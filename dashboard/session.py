@@ -61,20 +61,23 @@ def chosen_config(values: dict[str, object]) -> tuple[RunConfig | None, str]:
         return None, str(error)
 
 
-def current_run(config: RunConfig | None) -> View | None:
+LAB, BOOK = "run", "book_run"  # the session-state slots of the lab's run and the children's book's
+
+
+def current_run(config: RunConfig | None, slot: str = LAB) -> View | None:
     """The session's view of a run: the one this browser tab had before it reconnected as a new session, or
     one made from the settings the first time there are valid ones."""
-    run = st.session_state.get("run")
-    if run is None and "tab" not in st.session_state:
+    run = st.session_state.get(slot)
+    if run is None and slot == LAB and "tab" not in st.session_state:
         ctx = get_script_run_ctx()
         token = st.query_params.get(TAB_KEY, "")
         run = HUB.rejoin(token, ctx.session_id) if token and ctx else None
         st.session_state["tab"] = token if run is not None else uuid.uuid4().hex[:12]
         st.query_params[TAB_KEY] = st.session_state["tab"]
         if run is not None:
-            st.session_state["run"] = run
+            st.session_state[slot] = run
     if run is None and config is not None:
-        run = st.session_state["run"] = new_run(config)
+        run = st.session_state[slot] = new_run(config)
     return run
 
 
@@ -84,41 +87,41 @@ def new_run(config: RunConfig) -> View:
     return HUB.join(config, ctx.session_id if ctx else None, st.session_state.get("tab"))
 
 
-def fresh_run(config: RunConfig | None) -> View | None:
+def fresh_run(config: RunConfig | None, slot: str = LAB) -> View | None:
     """The run Train and Step act on: a view that has not shown a step yet follows the current settings."""
-    run = st.session_state.get("run")
+    run = st.session_state.get(slot)
     if config is not None and (run is None or (run.step_count == 0 and run.config != config)):
         if run is not None:
             run.close()
-        run = st.session_state["run"] = new_run(config)
+        run = st.session_state[slot] = new_run(config)
     return run
 
 
-def train(config: RunConfig | None) -> None:
+def train(config: RunConfig | None, slot: str = LAB) -> None:
     """Follow the run live. A fresh run takes its first step at once, so this rerun already draws charts."""
-    run = fresh_run(config)
+    run = fresh_run(config, slot)
     if run is not None:
         if run.run.step_count == 0:
             run.advance(1)
         run.start()
 
 
-def pause() -> None:
-    run = st.session_state.get("run")
+def pause(slot: str = LAB) -> None:
+    run = st.session_state.get(slot)
     if run is not None:
         run.pause()
 
 
-def step(config: RunConfig | None) -> None:
-    run = fresh_run(config)
+def step(config: RunConfig | None, slot: str = LAB) -> None:
+    run = fresh_run(config, slot)
     if run is not None:
         run.advance(STEP_BUTTON_STEPS)
 
 
-def reset(config: RunConfig | None) -> None:
+def reset(config: RunConfig | None, slot: str = LAB) -> None:
     """Leave the run (closing it if nobody else views it) and start over, paused, from the current settings."""
-    run = st.session_state.pop("run", None)
+    run = st.session_state.pop(slot, None)
     if run is not None:
         run.close()
     if config is not None:
-        st.session_state["run"] = new_run(config)
+        st.session_state[slot] = new_run(config)

@@ -27,7 +27,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = OneLineParser(
         prog="python -m models",
         description="Train a tanh RNN, a clipped RNN, an LSTM and a GRU side by side on a long-gap task. "
-        "`python -m models sweep --help`: the breaking-point sweep over gaps.",
+        "`python -m models sweep --help`: the breaking-point sweep over gaps; "
+        "`python -m models book --help`: the children's book.",
     )
     parser.add_argument("--gap", type=int, default=DEFAULTS.gap, help=f"distance to remember, {_range('gap')}")
     run_options(parser)
@@ -86,6 +87,18 @@ def config_from(args: argparse.Namespace) -> RunConfig:
     )
 
 
+def command(config: RunConfig, steps: int) -> str:
+    """The command that trains this configuration for `steps` steps: every setting, spelled out."""
+    flags = [
+        f"--task {config.task}", f"--gap {config.gap}", f"--contenders {','.join(config.contenders)}",
+        f"--hidden {config.hidden}", f"--lr {config.lr:g}", f"--optimizer {config.optimizer}",
+        f"--batch {config.batch}", f"--clip {config.clip:g}", f"--init-scale {config.init_scale:g}",
+        f"--forget-bias {config.forget_bias:g}", f"--window {config.window}", f"--seed {config.seed}",
+        f"--seeds {config.seeds}", f"--eval-every {config.eval_every}", f"--steps {steps}",
+    ]  # fmt: skip
+    return " ".join(["python -m models", *flags, *(["--equal-params"] if config.equal_params else [])])
+
+
 def train(trainer: Trainer, steps: int, progress: TextIO) -> list:
     """Run all steps, reporting progress about ten times; return every record."""
     records: list = []
@@ -129,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         from models.sweep_cli import main as sweep_main
 
         return sweep_main(arguments[1:])
+    if arguments[:1] == ["book"]:
+        from models.book_cli import main as book_main
+
+        return book_main(arguments[1:])
     args = parse_args(arguments)
     try:
         config = config_from(args)

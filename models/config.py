@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 
-TASK_KEYS = ("adding", "copy", "recall", "temporal_order")
+TASK_KEYS = ("adding", "copy", "recall", "temporal_order", "book")
 CONTENDER_KEYS = ("rnn", "clipped_rnn", "lstm", "gru", "feedforward")
 RECURRENT_KEYS = CONTENDER_KEYS[:4]  # the default race; the feed-forward window is there to show why recurrence
 OPTIMIZER_KEYS = ("adam", "sgd", "rmsprop")

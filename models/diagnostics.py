@@ -10,6 +10,8 @@ from models.records import Verdict
 from models.tasks import Task
 
 CHANCE_BAND = 0.1  # validation loss within ±10% of the memoryless baseline counts as "at chance"
+ACCURACY_BAND = 0.07  # or, where the task judges by accuracy, within ±7 points of the baseline's (4σ at 1/3 on
+# the ~700 answers of the children's book's validation set)
 
 
 def grad_per_step(input_grad: torch.Tensor) -> list[float] | None:
@@ -41,7 +43,8 @@ def judge(
 
     solved: validation accuracy at the task's bar now; lost: solved once, below the bar now; otherwise
     by validation loss against the chance loss (the memoryless baseline's on the same validation set):
-    within ±10% at chance, above worse, below learning.
+    within ±10% at chance, above worse, below learning; or, for a task judged by accuracy, by the accuracy
+    against the baseline's, within ±7 points at chance.
     Diverged is final.
     """
     if previous.status == "diverged":
@@ -54,6 +57,8 @@ def judge(
         return Verdict("solved", step, first_solved)
     if was_solved:
         return previous if previous.status == "lost" else Verdict("lost", step, first_solved)
+    if task.chance_by == "accuracy":
+        return Verdict(accuracy_status(val_accuracy, task.baseline.accuracy), None)
     return Verdict(chance_status(val_loss, chance_loss), None)
 
 
@@ -62,5 +67,14 @@ def chance_status(val_loss: float, chance_loss: float) -> str:
     if val_loss > (1 + CHANCE_BAND) * chance_loss:
         return "worse_than_chance"
     if val_loss >= (1 - CHANCE_BAND) * chance_loss:
+        return "at_chance"
+    return "learning"
+
+
+def accuracy_status(val_accuracy: float, chance_accuracy: float) -> str:
+    """at_chance within ±ACCURACY_BAND of the memoryless accuracy, worse_than_chance below, learning above."""
+    if val_accuracy < chance_accuracy - ACCURACY_BAND:
+        return "worse_than_chance"
+    if val_accuracy <= chance_accuracy + ACCURACY_BAND:
         return "at_chance"
     return "learning"

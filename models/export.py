@@ -28,6 +28,8 @@ def rows(records: Iterable[StepRecord | ProbeRecord]) -> list[dict[str, object]]
     """Merge each probe into the row of its step; columns as in CSV_COLUMNS, missing values None."""
     merged: dict[tuple[str, int, int], dict[str, object]] = {}
     for record in records:
+        if not isinstance(record, StepRecord | ProbeRecord):
+            continue  # sentences a model wrote are not metrics
         row = merged.setdefault((record.contender, record.seed, record.step), dict.fromkeys(CSV_COLUMNS))
         values = record.to_dict()
         columns = STEP_COLUMNS if isinstance(record, StepRecord) else PROBE_COLUMNS

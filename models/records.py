@@ -75,6 +75,7 @@ class ProbeRecord:
     verdict_solved_step: int | None
     verdict_text: str
     gate_mean: float | None = None  # LSTM forget / GRU update gate, mean over validation (None for an RNN)
+    by_distance: list[float | None] | None = None  # accuracy per distance bin (Task.distance_bins), where scored
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -82,6 +83,19 @@ class ProbeRecord:
     @property
     def verdict_record(self) -> Verdict:
         return Verdict(self.verdict, self.verdict_step, self.verdict_solved_step)
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """Sentences a next-word model wrote at a step (the children's book): samples → words, as written."""
+
+    contender: str
+    seed: int
+    step: int
+    samples: list[list[str]]
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
 
 
 def floored_percent(fraction: float, decimals: int = 0) -> str:

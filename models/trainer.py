@@ -11,10 +11,11 @@ import torch
 from models.config import RunConfig
 from models.contenders import ContenderSpec, build, contender_spec, hidden_size, parameter_count
 from models.diagnostics import grad_per_step, judge, spectral_radii
-from models.records import ProbeRecord, StepRecord, Verdict, finite_or_none
+from models.records import ProbeRecord, SampleRecord, StepRecord, Verdict, finite_or_none
 from models.stack import StackedModel
 from models.tasks import Task, make_task
 from models.window import StackedWindowMLP
+from models.writer import write
 
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -23,8 +24,10 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
 }
 VALIDATION_SIZE = 256  # enough samples that a 0.04-wide accuracy is not noise, cheap to evaluate
 VALIDATION_SEED = 0x5EED  # mixed into the seed so validation never repeats a training batch
+SAMPLE_EVERY = 250  # steps between the sentences a writing task's models write (and at step 1)
+SAMPLES = 3  # sentences pairs per contender and seed
 
-Record = StepRecord | ProbeRecord
+Record = StepRecord | ProbeRecord | SampleRecord
 
 
 @dataclass
@@ -74,7 +77,7 @@ class Trainer:
         self.generators = [torch.Generator().manual_seed(seed) for seed in self.seeds]
         per_seed = [validation_set(config.with_changes(seed=seed), self.task) for seed in self.seeds]
         self.validation = (torch.stack([v[0] for v in per_seed]), torch.stack([v[1] for v in per_seed]))
-        self.chance_losses = [self.task.chance_loss(targets) for _, targets in per_seed]  # "at chance" per seed
+        self.chance_losses = [self.task.chance_loss(*pair) for pair in per_seed]  # "at chance" per seed
         self.runs = [self._start(contender_spec(key)) for key in config.contenders]
         self.step_count = 0
 
@@ -127,10 +130,18 @@ class Trainer:
             run.seconds += seconds
             run.steps += 1
             share = seconds / len(live)  # the stack's time, split evenly over the seeds that trained
+            written = self.write(run, live) if self.task.writes and writing(step) else []
             for index, record in zip(live, trained, strict=True):
                 records.append(replace(record, seconds=share))
                 records += [probe for probe in probes if probe.seed == self.seeds[index]]
+                records += [sample for sample in written if sample.seed == self.seeds[index]]
         return records
+
+    def write(self, run: ContenderRun, live: list[int]) -> list[SampleRecord]:
+        """Sentences each live seed's model writes now, drawn from a generator of the seed and step alone."""
+        step = self.step_count
+        written = write(run.model, SAMPLES, self.task.length, [seed * 1_000_003 + step for seed in self.seeds])
+        return [SampleRecord(run.spec.key, self.seeds[index], step, written[index]) for index in live]
 
     def _train(
         self, run: ContenderRun, step: int, live: list[int], inputs: torch.Tensor, targets: torch.Tensor, probing: bool
@@ -211,6 +222,9 @@ class Trainer:
                 verdict_solved_step=verdict.solved_step,
                 verdict_text=verdict.text,
                 gate_mean=gate,
+                by_distance=None
+                if val_loss is None
+                else self.task.accuracy_by_distance(inputs[index], outputs[index], targets[index]),
             )
             run.last_probes[index] = probe
             probes.append(probe)
@@ -231,6 +245,11 @@ class Trainer:
     def sample(self) -> str:
         """One validation sample of the task, in words."""
         return self.task.describe(self.validation[0][0][0])
+
+
+def writing(step: int) -> bool:
+    """Steps at which a writing task's models write samples: the first, and every SAMPLE_EVERY."""
+    return step == 1 or step % SAMPLE_EVERY == 0
 
 
 def seed_norms(parameters: list[torch.nn.Parameter]) -> torch.Tensor:
@@ -275,7 +294,7 @@ def preview(config: RunConfig) -> tuple[list[dict[str, object]], str, float]:
     for a page load."""
     task = make_task(config.task, config.gap)
     inputs, targets = validation_set(config, task)
-    return contender_rows(config, task), task.describe(inputs[0]), task.chance_loss(targets)
+    return contender_rows(config, task), task.describe(inputs[0]), task.chance_loss(inputs, targets)
 
 
 def limit_threads(count: int) -> None:

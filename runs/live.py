@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from models.config import LIMITS, RunConfig
 from models.export import STEP_COLUMNS
-from models.records import ProbeRecord, StepRecord, Verdict
+from models.records import ProbeRecord, SampleRecord, StepRecord, Verdict
 from models.tasks import make_task
 from models.trainer import preview
 from runs import process as remote
@@ -34,6 +34,7 @@ MAX_STEP_ROWS = 8_000  # step records kept per run (all contenders): 2,000 point
 MEMO_SIZE = 16  # chart data kept per run: a few recent steps, shared by the sessions drawing them
 PUBLISH_EVERY = 0.25  # seconds between the steps a run shows its followers: all draw the same, built once
 CHART_EVERY = 1.0  # seconds between the steps whose charts a run's followers see (a chart costs far more)
+MAX_SAMPLES = 200  # sample records kept per run: the newest (every contender and seed, 250 steps apart)
 MAX_PROBES = 400  # probe records kept per run (each holds a gradient profile of up to 200 floats)
 
 
@@ -78,6 +79,7 @@ class LiveRun:
         self.last_seen = time.monotonic()
         self.steps: dict[str, list] = {name: [] for name in STEP_COLUMNS}
         self.probes: list[dict] = []
+        self.samples: list[dict] = []  # sentences a writing task's models wrote (every few hundred steps)
         self.step_count = 0
         self.published = 0  # the newest step shown to sessions following the run live
         self.charted = 0  # the newest step they see charted
@@ -251,6 +253,13 @@ class LiveRun:
                 self._memo.popitem(last=False)
             return value
 
+    def samples_until(self, until: int) -> list[dict]:
+        """The newest sentences written at or before step `until`: one record per contender and seed."""
+        with self._lock:
+            written = [sample for sample in self.samples if sample["step"] <= until]
+        newest = max((sample["step"] for sample in written), default=None)
+        return [sample for sample in written if sample["step"] == newest]
+
     def probe_history(self, until: int | None = None) -> list[dict]:
         """Only the probes (validation, gradient per time step): cheaper than a whole snapshot."""
         with self._lock:
@@ -333,6 +342,8 @@ class LiveRun:
                 self.elapsed += record.seconds
             elif isinstance(record, ProbeRecord):
                 self.probes.append(record.to_dict())
+            elif isinstance(record, SampleRecord):
+                self.samples = [*self.samples[-MAX_SAMPLES:], record.to_dict()]
         self.step_count = step
         now = time.monotonic()
         if step == self.hold_at or now - self._published_at >= PUBLISH_EVERY:

@@ -112,6 +112,10 @@ class View:
     def probe_history(self, until: int | None = None) -> list[dict]:
         return self.run.probe_history(self.shown_step() if until is None else until)
 
+    def samples(self, until: int) -> list[dict]:
+        """The newest sentences the models wrote up to `until` (a writing task's; empty otherwise)."""
+        return self.run.samples_until(until)
+
     def snapshot_at(self, step: int) -> Snapshot:
         """The run's history up to `step` (for charts drawn at chart_step())."""
         return self.run.snapshot(step)

@@ -221,3 +221,39 @@ def test_the_feedforward_contender_races_with_its_window_and_says_why_its_gradie
     assert run.config.contenders == ("rnn", "feedforward") and run.config.window == 10
     text = " ".join(m.value for m in at.markdown)
     assert "**feedforward**" in text and "exactly 0 (outside its window)" in text
+
+
+def test_the_book_page_trains_charts_accuracy_by_distance_and_shows_samples():
+    at = AppTest.from_function(_book_page_alone, default_timeout=90).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Doug saw Jane. Jane saw Spot. Spot saw Doug." in text and "Doug saw Doug." in text
+    assert at.number_input(key="book_gap").value == 30
+    run = at.session_state["book_run"]
+    assert run.config == PRESETS["book"].config  # the page's default is the tested preset
+    button(at, "Step 25").click().run()
+    assert not at.exception
+    assert at.session_state["book_run"].step_count == 25
+    text = " ".join(m.value for m in at.markdown)
+    assert "What they write (step 1)" in " ".join(h.value for h in at.subheader)
+    assert "✓" in text or "✗" in text
+    assert any("python -m models book --max-gap 30 --steps 1500 --seed 0" in c.value for c in at.code)
+    assert any("The claim" in m.value or "What to watch" in m.value for m in at.markdown)
+
+
+def test_the_book_page_warns_about_a_bad_gap_and_keeps_the_run():
+    at = AppTest.from_function(_book_page_alone, default_timeout=90).run()
+    at.number_input(key="book_gap").set_value(12).run()
+    assert not at.exception
+    assert any("Reset" in i.value for i in at.info)  # the new setting applies on Reset
+    assert at.session_state["book_run"].config.gap == 30
+
+
+def _book_page_alone() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path.cwd()))
+    from dashboard import book
+
+    book.page()

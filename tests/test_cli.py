@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from models.cli import main
+from models.cli import command, config_from, main, parse_args
+from models.config import RunConfig
 from models.records import VERDICT_STATES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,3 +118,14 @@ def test_bad_input_from_a_real_process_has_no_traceback():
     assert result.returncode == 2
     assert result.stderr == "error: gap must be a whole number from 1 to 200, got -5\n"
     assert result.stdout == ""
+
+
+def test_the_reproduce_command_spells_out_every_setting():
+    """The command the dashboard shows parses back to the very configuration (and steps) it was made from."""
+    config = RunConfig(
+        task="recall", gap=17, contenders=("rnn", "feedforward"), hidden=20, equal_params=True, lr=0.003,
+        optimizer="rmsprop", batch=32, clip=2.5, init_scale=0.75, forget_bias=-1.5, seed=9, seeds=2, window=7,
+        eval_every=10,
+    )  # fmt: skip
+    args = parse_args(command(config, 640).split()[3:])
+    assert config_from(args) == config and args.steps == 640

@@ -11,7 +11,7 @@ from models.contenders import build, contender_spec
 from models.diagnostics import judge
 from models.records import ProbeRecord, StepRecord, Verdict
 from models.tasks import make_task
-from models.trainer import Trainer, preview
+from models.trainer import Trainer, preview, validation_set
 
 SMALL = RunConfig(task="adding", gap=12, hidden=8, batch=16, eval_every=5)
 
@@ -166,7 +166,9 @@ def test_at_chance_is_measured_against_the_validation_sets_own_chance_loss():
     assert trainer.chance_loss == pytest.approx(((targets - 1) ** 2).mean().item())
     assert trainer.chance_loss < 0.9 * task.baseline.loss  # far enough off 1/6 to matter on this seed
     assert judge(Verdict("learning"), 25, trainer.chance_loss, 0.08, task, trainer.chance_loss).status == "at_chance"
-    assert make_task("recall", 5).chance_loss(targets) == pytest.approx(math.log(4))  # exact for uniform guessing
+    recall = make_task("recall", 5)
+    exact = recall.chance_loss(*validation_set(RunConfig(task="recall"), recall))
+    assert exact == pytest.approx(math.log(4))  # exact for uniform guessing
 
 
 def test_adding_is_solved_only_at_90_percent_within_004():

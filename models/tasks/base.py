@@ -31,6 +31,8 @@ class Task:
     output_size: int = 0
     readout: str = "last"  # "last": one prediction at the end; "all": one per time step
     loss_name: str = "cross-entropy (nats)"
+    chance_by: str = "loss"  # "at chance" judged by the validation loss, or by the accuracy (models.diagnostics)
+    writes: bool = False  # a next-word model whose samples read as sentences (models.writer)
 
     def __init__(self, gap: int) -> None:
         self.gap = gap
@@ -56,7 +58,7 @@ class Task:
     def baseline(self) -> Baseline:
         raise NotImplementedError
 
-    def chance_loss(self, targets: torch.Tensor) -> float:
+    def chance_loss(self, inputs: torch.Tensor, targets: torch.Tensor) -> float:
         """The memoryless baseline's loss on these very targets: what "at chance" is measured against."""
         return self.baseline.loss
 
@@ -66,6 +68,16 @@ class Task:
 
     def accuracy(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         return (outputs.argmax(-1) == targets).float().mean()
+
+    def accuracy_by_distance(
+        self, inputs: torch.Tensor, outputs: torch.Tensor, targets: torch.Tensor
+    ) -> list[float | None] | None:
+        """Accuracy per bin of the distance the information travels (`distance_bins`), for tasks where it varies."""
+        return None
+
+    @property
+    def distance_bins(self) -> list[str]:
+        return []
 
     def solved(self, loss: float, accuracy: float) -> bool:
         """Validation scores that count as having learned the long-range dependency: the accuracy shown."""
