@@ -6,10 +6,10 @@ import statistics
 
 import streamlit as st
 
-from dashboard import charts, story
+from dashboard import charts, story, wording
+from dashboard.language import t
 from dashboard.presets import preset_for
-from models.contenders import CONTENDERS
-from models.records import Verdict, floored_percent, tally
+from models.records import Verdict, floored_percent
 from runs.live import Snapshot, verdict_of
 from runs.view import View
 
@@ -26,21 +26,21 @@ def verdict_cards(run: View, snapshot: Snapshot) -> None:
     for start in range(0, len(keys), per_row):
         for column, key in zip(st.columns(per_row), keys[start : start + per_row], strict=False):
             row, verdict, probe = info[key], snapshot.verdicts[key], latest.get(key)
-            val = "no validation yet"
+            val = t("card.no_validation")
             if verdict.status == "diverged":
-                val = "weights frozen where the loss or gradient became NaN/inf"
+                val = t("card.frozen")
             elif probe and probe["val_loss"] is not None:
-                val = (
-                    f"val loss {probe['val_loss']:.4g} (chance {run.chance_loss:.3g}) · "
-                    f"val acc {floored_percent(probe['val_accuracy'])} (chance {chance.accuracy:.0%})"
-                )
+                val = t(
+                    "card.val", loss=f"{probe['val_loss']:.4g}", chance=f"{run.chance_loss:.3g}",
+                    accuracy=floored_percent(probe["val_accuracy"]), chance_accuracy=f"{chance.accuracy:.0%}",
+                )  # fmt: skip
             figures = story.card_figures(story.facts_at([probe], probe["step"])[key]) if probe else ""
+            size = t("card.size", hidden=row["hidden"], weights=f"{row['parameters']:,}")
             # One element per card: a page redraws these twice a second, and every element is a message to send.
             column.container(border=True).markdown(
-                f"{swatch(key)} **{key}** · {CONTENDERS[key].remedy}\n\n##### {_icon(verdict)} {verdict.text}\n\n"
-                f"<small style='color:#555'>{val}{figures} · hidden {row['hidden']} · {row['parameters']:,} weights"
-                "</small>",
-                help=VERDICT_HELP,
+                f"{swatch(key)} **{key}** · {wording.remedy(key)}\n\n##### {_icon(verdict)} "
+                f"{wording.verdict(verdict)}\n\n<small style='color:#555'>{val}{figures} · {size}</small>",
+                help=t("card.help"),
                 unsafe_allow_html=True,
             )
 
@@ -60,37 +60,23 @@ def seed_cards(run: View, snapshot: Snapshot) -> None:
             statuses = {verdict.status for verdict in verdicts}
             icon = _icon(verdicts[0]) if len(statuses) == 1 else ":material/balance:"
             diverged = sum(verdict.status == "diverged" for verdict in verdicts)
-            text = tally(verdicts) + (f" · {diverged} diverged" if diverged else "")
+            text = wording.seeds_tally(verdicts) + (t("card.diverged_count", count=diverged) if diverged else "")
             losses = [p["val_loss"] for p in probes if p["val_loss"] is not None]
             accuracies = [p["val_accuracy"] for p in probes if p["val_accuracy"] is not None]
-            val = "no validation yet"
+            val = t("card.no_validation")
             if losses:
-                val = (
-                    f"median over {len(losses)} seeds: val loss {statistics.median(losses):.4g} (chance "
-                    f"{run.chance_loss:.3g}) · val acc {floored_percent(statistics.median(accuracies))} "
-                    f"(chance {chance.accuracy:.0%})"
-                )
+                val = t(
+                    "card.median", count=len(losses), loss=f"{statistics.median(losses):.4g}",
+                    chance=f"{run.chance_loss:.3g}", accuracy=floored_percent(statistics.median(accuracies)),
+                    chance_accuracy=f"{chance.accuracy:.0%}",
+                )  # fmt: skip
+            size = t("card.size", hidden=info[key]["hidden"], weights=f"{info[key]['parameters']:,}")
             column.container(border=True).markdown(
-                f"{swatch(key)} **{key}** · {CONTENDERS[key].remedy}\n\n##### {icon} {text}\n\n"
-                f"<small style='color:#555'>{val} · hidden {info[key]['hidden']} · {info[key]['parameters']:,} "
-                "weights</small>",
-                help=VERDICT_HELP + SEEDS_HELP,
+                f"{swatch(key)} **{key}** · {wording.remedy(key)}\n\n##### {icon} {text}\n\n"
+                f"<small style='color:#555'>{val} · {size}</small>",
+                help=t("card.help") + t("card.seeds_help"),
                 unsafe_allow_html=True,
             )
-
-
-SEEDS_HELP = (
-    " **With several seeds**: *solved in k of K seeds* counts the seeds solved at their latest validation; the "
-    "median step is when those were first solved. The chance loss shown is the first seed's validation set's."
-)
-
-VERDICT_HELP = (
-    "**not started**: no validation yet. **learning**: validation loss more than 10% below the chance loss. "
-    "**at chance**: validation loss within ±10% of the chance loss (the dashed line). **worse than chance**: "
-    "more than 10% above it. **solved at step N**: at least 90% of the 256 validation answers correct "
-    "(adding: within ±0.04 of the sum). **lost it at step M**: solved once, below 90% again. **diverged at "
-    "step N**: the loss or gradient became NaN or infinite; the weights are frozen there."
-)
 
 
 def _icon(verdict: Verdict) -> str:
@@ -111,38 +97,29 @@ def claim_panel(run: View, snapshot: Snapshot) -> None:
     preset = preset_for(run.config)
     with st.container(border=True):
         if preset is None:
-            st.markdown(
-                "**No claim for these settings.** They match no preset, so nothing is promised: read the cards "
-                "and the charts. Each card gives its contender's numbers at the latest validation step."
-            )
+            st.markdown(t("claim.none"))
             return
         if snapshot.decided is None:
-            st.markdown(f"**What to watch** — {preset.watch}")
-            st.caption(
-                f"The run stops by itself at step {preset.steps:,}, where the claim is shown and judged "
-                f"(now at step {snapshot.step:,}). Predict first."
-            )
+            st.markdown(t("claim.watch", watch=wording.preset(preset.key, "watch")))
+            st.caption(t("claim.stops", steps=f"{preset.steps:,}", step=f"{snapshot.step:,}"))
             return
-        st.markdown(f"**The claim, decided at step {preset.steps:,}:** {preset.claim}")
+        st.markdown(t("claim.decided", steps=f"{preset.steps:,}", claim=wording.preset(preset.key, "claim")))
         facts = story.facts_at(snapshot.probes, preset.steps)
         lines = [
-            f"{':material/check:' if ok else ':material/close:'} **{key}** {text} — "
-            f"{'agrees' if ok else 'differs from the claim'}"
+            f"{':material/check:' if ok else ':material/close:'} **{key}** {wording.verdict(verdict)} — "
+            f"{t('claim.agrees') if ok else t('claim.differs')}"
             + (f" <small>({story.numbers(facts[key], run.chance_loss)})</small>" if key in facts else "")
-            for key, ok, text in story.marks(preset, snapshot.decided)
+            for key, ok, verdict in story.marks(preset, snapshot.decided)
         ]
         lines += [
-            f"{':material/remove:'} **{key}** {snapshot.decided[key].text} — not part of the claim"
+            f"{':material/remove:'} **{key}** {wording.verdict(snapshot.decided[key])} — {t('claim.not_part')}"
             + (f" <small>({story.numbers(facts[key], run.chance_loss)})</small>" if key in facts else "")
             for key in run.config.contenders
             if key not in preset.expect and key in snapshot.decided
         ]
         st.markdown("  \n".join(lines), unsafe_allow_html=True)
         if snapshot.step > preset.steps:
-            st.caption(
-                f"The claim was made at step {preset.steps:,}; the run has gone on to step {snapshot.step:,}, "
-                "so the cards may now say more."
-            )
+            st.caption(t("claim.later", steps=f"{preset.steps:,}", step=f"{snapshot.step:,}"))
         for note in story.mechanisms(preset, facts):
             st.markdown(note)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from dashboard.text import DEFAULT, words
+
 # Okabe & Ito's colour-blind-safe palette (pairs checked under simulated colour-vision deficiencies in the
 # tests); every contender also has a dash of its own, so lines that overlap stay apart in greyscale too.
 ORDER = ["rnn", "clipped_rnn", "lstm", "gru", "feedforward"]
@@ -86,22 +88,25 @@ def _rule(value: float, label: str, scale: alt.Scale) -> alt.Chart:
         labelColor="#333", labelFontSize=11, tickColor="#555", labelFlush=False,
     )  # fmt: skip
     return (
-        alt.Chart(frame)
-        .mark_rule(color="#555", strokeDash=[4, 4])
-        .encode(y=alt.Y("value:Q", scale=scale, axis=axis), tooltip=["label:N"])
+        alt.Chart(frame).mark_rule(color="#555", strokeDash=[4, 4]).encode(y=alt.Y("value:Q", scale=scale, axis=axis))
     )
 
 
-def _divergence(contenders: tuple[str, ...]) -> alt.Chart:
+def _divergence(contenders: tuple[str, ...], lang: str = DEFAULT) -> alt.Chart:
     """A vertical rule where each diverged contender blew up (dataset DIVERGED: contender, step, label)."""
     return (
         alt.Chart(alt.NamedData(DIVERGED))
         .mark_rule(strokeWidth=2, strokeDash=[2, 2])
-        .encode(x="step:Q", color=_colour(contenders), tooltip=["label:N", "step:Q"])
+        .encode(x="step:Q", color=_colour(contenders), tooltip=[_tip("contender", lang), _tip("step", lang)])
     )
 
 
-def _beyond(dataset: str, column: str, scale: alt.Scale, contenders: tuple[str, ...]) -> alt.Chart:
+def _tip(field: str, lang: str) -> alt.Tooltip:
+    """A tooltip row for the `contender` or `step` column, titled in the reader's language."""
+    return alt.Tooltip(f"{field}:{'N' if field == 'contender' else 'Q'}", title=words(lang, f"tip.{field}"))
+
+
+def _beyond(dataset: str, column: str, scale: alt.Scale, contenders: tuple[str, ...], lang: str = DEFAULT) -> alt.Chart:
     """A triangle at the axis edge where a value was beyond the chart's bounded range (frames clip it there)."""
     return (
         alt.Chart(alt.NamedData(dataset))
@@ -116,12 +121,16 @@ def _beyond(dataset: str, column: str, scale: alt.Scale, contenders: tuple[str, 
                 scale=alt.Scale(domain=["above", "below"], range=["triangle-up", "triangle-down"]),
                 legend=None,
             ),
-            tooltip=["contender:N", "step:Q", alt.Tooltip(f"{column}_actual:Q", format=".3g", title="beyond the axis")],
+            tooltip=[
+                _tip("contender", lang),
+                _tip("step", lang),
+                alt.Tooltip(f"{column}_actual:Q", format=".3g", title=words(lang, "tip.beyond")),
+            ],
         )
     )
 
 
-def _band(dataset: str, column: str, scale: alt.Scale, contenders: tuple[str, ...]) -> alt.Chart:
+def _band(dataset: str, column: str, scale: alt.Scale, contenders: tuple[str, ...], lang: str = DEFAULT) -> alt.Chart:
     """The spread over seeds around a median line (frames' `_low`/`_high`: range, or interquartile from four
     seeds). With one seed both edges are the line itself and the band has no height."""
     return (
@@ -132,8 +141,9 @@ def _band(dataset: str, column: str, scale: alt.Scale, contenders: tuple[str, ..
             y=alt.Y(f"{column}_low:Q", scale=scale, axis=None),
             y2=f"{column}_high:Q",
             color=_colour(contenders),
-            tooltip=["contender:N", "step:Q", alt.Tooltip(f"{column}_low:Q", format=".3g", title="seeds from"),
-                     alt.Tooltip(f"{column}_high:Q", format=".3g", title="seeds to")],
+            tooltip=[_tip("contender", lang), _tip("step", lang),
+                     alt.Tooltip(f"{column}_low:Q", format=".3g", title=words(lang, "tip.seeds_from")),
+                     alt.Tooltip(f"{column}_high:Q", format=".3g", title=words(lang, "tip.seeds_to"))],
         )
     )  # fmt: skip
 
@@ -143,15 +153,18 @@ def _finished(chart: alt.LayerChart) -> alt.LayerChart:
     return chart.properties(height=HEIGHT).resolve_axis(y="independent")
 
 
-def curve_chart(metric: str, title: str, baseline: float, log: bool, contenders: tuple[str, ...]) -> alt.LayerChart:
+def curve_chart(
+    metric: str, baseline: float, log: bool, contenders: tuple[str, ...], lang: str = DEFAULT
+) -> alt.LayerChart:
     """Faint per-step training values, bold validation with its band over seeds, the chance baseline and
     divergence markers.
 
     Values beyond the frames' bounded range arrive clipped to it with a `…_beyond` flag: a marker at the edge.
     """
     scale = alt.Scale(type="log") if log else alt.Scale(domain=[0, 1])
-    x = alt.X("step:Q", title="training step")
-    y_title = f"{title} (log scale)" if log else title
+    x = alt.X("step:Q", title=words(lang, "axis.step"))
+    title = words(lang, f"axis.{metric}")
+    y_title = words(lang, "axis.log", title=title) if log else title
     faint = (
         alt.Chart(alt.NamedData(TRAINING))
         .mark_line(opacity=0.3, strokeWidth=1)
@@ -168,23 +181,28 @@ def curve_chart(metric: str, title: str, baseline: float, log: bool, contenders:
             y=alt.Y(f"{column}:Q", scale=scale, axis=None),
             color=_colour(contenders),
             strokeDash=_dash(contenders),
-            tooltip=["contender:N", "step:Q", alt.Tooltip(f"{column}:Q", format=".4g", title=f"validation {title}")],
+            tooltip=[
+                _tip("contender", lang),
+                _tip("step", lang),
+                alt.Tooltip(f"{column}:Q", format=".4g", title=words(lang, "tip.validation", title=title)),
+            ],
         )
     )
-    layers = [faint, _band(VALIDATION, column, scale, contenders), bold]
-    layers += [_rule(baseline, f"chance {baseline:.3g}", scale), _divergence(contenders)]
+    layers = [faint, _band(VALIDATION, column, scale, contenders, lang), bold]
+    layers += [_rule(baseline, words(lang, "rule.chance", value=f"{baseline:.3g}"), scale)]
+    layers.append(_divergence(contenders, lang))
     if log:
         layers += [
-            _beyond(TRAINING, metric, scale, contenders),
-            _beyond(VALIDATION, column, scale, contenders),
+            _beyond(TRAINING, metric, scale, contenders, lang),
+            _beyond(VALIDATION, column, scale, contenders, lang),
         ]
     return _finished(alt.layer(*layers))
 
 
-def grad_norm_chart(clip: float, contenders: tuple[str, ...]) -> alt.LayerChart:
+def grad_norm_chart(clip: float, contenders: tuple[str, ...], lang: str = DEFAULT) -> alt.LayerChart:
     """Gradient norm before clipping on a log axis, the clip threshold, and where clipping happened."""
-    log, y_title = alt.Scale(type="log"), "‖gradient‖ before clipping (log scale)"
-    x = alt.X("step:Q", title="training step")
+    log, y_title = alt.Scale(type="log"), words(lang, "axis.grad_norm")
+    x = alt.X("step:Q", title=words(lang, "axis.step"))
     y = alt.Y("grad_norm:Q", scale=log, title=y_title)
     line = (
         alt.Chart(alt.NamedData(TRAINING))
@@ -194,7 +212,11 @@ def grad_norm_chart(clip: float, contenders: tuple[str, ...]) -> alt.LayerChart:
             y=y,
             color=_colour(contenders),
             strokeDash=_dash(contenders),
-            tooltip=["contender:N", "step:Q", alt.Tooltip("grad_norm:Q", format=".3g", title="‖gradient‖")],
+            tooltip=[
+                _tip("contender", lang),
+                _tip("step", lang),
+                alt.Tooltip("grad_norm:Q", format=".3g", title=words(lang, "tip.grad")),
+            ],
         )
     )
     clipped = (
@@ -205,16 +227,20 @@ def grad_norm_chart(clip: float, contenders: tuple[str, ...]) -> alt.LayerChart:
             x=x,
             y=alt.Y("grad_norm:Q", scale=log, axis=None),
             color=_colour(contenders),
-            tooltip=["contender:N", "step:Q", alt.Tooltip("clipped:Q", format=".0%", title="steps clipped")],
+            tooltip=[
+                _tip("contender", lang),
+                _tip("step", lang),
+                alt.Tooltip("clipped:Q", format=".0%", title=words(lang, "tip.clipped")),
+            ],
         )
     )
-    layers = [line, _band(TRAINING, "grad_norm", log, contenders), clipped]
-    layers += [_rule(clip, f"clip at {clip:g}", log), _divergence(contenders)]
-    layers.append(_beyond(TRAINING, "grad_norm", log, contenders))
+    layers = [line, _band(TRAINING, "grad_norm", log, contenders, lang), clipped]
+    layers += [_rule(clip, words(lang, "rule.clip", value=f"{clip:g}"), log), _divergence(contenders, lang)]
+    layers.append(_beyond(TRAINING, "grad_norm", log, contenders, lang))
     return _finished(alt.layer(*layers))
 
 
-def gradient_heatmap(contender: str, domain: tuple[float, float]) -> alt.LayerChart:
+def gradient_heatmap(contender: str, domain: tuple[float, float], lang: str = DEFAULT) -> alt.LayerChart:
     """‖∂L/∂x_t‖ over time step t (x) and training step (y) on a log colour scale shared via `domain`.
 
     Cells below the scale (more than DECADES under its top) and exactly-zero cells (the gradient underflowed)
@@ -235,9 +261,9 @@ def gradient_heatmap(contender: str, domain: tuple[float, float]) -> alt.LayerCh
     )
     outside = alt.Scale(domain=[BELOW, ZERO], range=[BELOW_COLOUR, ZERO_COLOUR])
     base = alt.Chart(alt.NamedData(GRADIENTS)).transform_filter(alt.datum.contender == contender)
-    x = alt.X("t:Q", title="input time step t")
-    y = alt.Y("step:O", title="training step", sort="descending", axis=alt.Axis(labelOverlap="greedy"))
-    tooltip = ["t:Q", "step:Q", alt.Tooltip("grad:Q", format=".2e", title="‖∂L/∂xₜ‖")]
+    x = alt.X("t:Q", title=words(lang, "axis.time"))
+    y = alt.Y("step:O", title=words(lang, "axis.step"), sort="descending", axis=alt.Axis(labelOverlap="greedy"))
+    tooltip = ["t:Q", _tip("step", lang), alt.Tooltip("grad:Q", format=".2e", title="‖∂L/∂xₜ‖")]
     values = (
         base.transform_filter(f"datum.grad >= {domain[0]!r}").mark_rect().encode(x=x, x2="t_end:Q", y=y, color=colour)
     )
@@ -255,27 +281,31 @@ def gradient_heatmap(contender: str, domain: tuple[float, float]) -> alt.LayerCh
     return alt.layer(values.encode(tooltip=tooltip), others.encode(tooltip=tooltip)).properties(height=HEATMAP_HEIGHT)
 
 
-BELOW, ZERO = f"below the scale (> {DECADES} decades under its top)", "exactly 0 (underflowed)"
+BELOW, ZERO = "below", "zero"  # the two kinds of cell off the colour scale (named in the page's caption)
 
 
-def radius_chart(contenders: tuple[str, ...]) -> alt.LayerChart:
+def radius_chart(contenders: tuple[str, ...], lang: str = DEFAULT) -> alt.LayerChart:
     """Spectral radius of the recurrent matrix over training on a log axis (bounded: see frames), with ρ = 1."""
     scale = alt.Scale(type="log")
-    y = alt.Y("spectral_radius:Q", scale=scale, title="spectral radius ρ (log scale)")
+    y = alt.Y("spectral_radius:Q", scale=scale, title=words(lang, "axis.radius"))
     line = (
         alt.Chart(alt.NamedData(VALIDATION))
         .mark_line(strokeWidth=2)
         .encode(
-            x=alt.X("step:Q", title="training step"),
+            x=alt.X("step:Q", title=words(lang, "axis.step")),
             y=y,
             color=_colour(contenders),
             strokeDash=_dash(contenders),
-            tooltip=["contender:N", "step:Q", alt.Tooltip("spectral_radius:Q", format=".3f", title="ρ")],
+            tooltip=[
+                _tip("contender", lang),
+                _tip("step", lang),
+                alt.Tooltip("spectral_radius:Q", format=".3f", title="ρ"),
+            ],
         )
     )
     rule = _rule(1.0, "ρ = 1", scale)
-    band = _band(VALIDATION, "spectral_radius", scale, contenders)
-    layers = [line, band, rule, _beyond(VALIDATION, "spectral_radius", scale, contenders)]
+    band = _band(VALIDATION, "spectral_radius", scale, contenders, lang)
+    layers = [line, band, rule, _beyond(VALIDATION, "spectral_radius", scale, contenders, lang)]
     return _finished(alt.layer(*layers))
 
 
@@ -283,7 +313,11 @@ SWEEP = "sweep"  # dataset: frames.sweep_frame
 
 
 def sweep_chart(
-    budget: int, gaps: tuple[int, ...], not_solved: tuple[float, float], contenders: tuple[str, ...]
+    budget: int,
+    gaps: tuple[int, ...],
+    not_solved: tuple[float, float],
+    contenders: tuple[str, ...],
+    lang: str = DEFAULT,
 ) -> alt.LayerChart:
     """Steps to solve against the gap (log), per contender: the median over the seeds that solved it, their range,
     and crosses above the budget (the dashed line) where no seed solved it, a row per contender (`not_solved`:
@@ -292,15 +326,18 @@ def sweep_chart(
     top = first + step * (len(contenders) - 0.5)
     scale = alt.Scale(domain=[0, budget * top], nice=False)
     span = alt.Scale(type="log", domain=[min(gaps) / 1.2, max(gaps) * 1.2], nice=False)
-    x = alt.X(
-        "gap:Q", scale=span, title="gap (time steps to remember across, log scale)", axis=alt.Axis(values=list(gaps))
-    )
-    tooltip = ["contender:N", "gap:Q", alt.Tooltip("steps:Q", format=",.0f", title="median steps"), "label:N"]
+    x = alt.X("gap:Q", scale=span, title=words(lang, "axis.gap"), axis=alt.Axis(values=list(gaps)))
+    tooltip = [
+        _tip("contender", lang),
+        alt.Tooltip("gap:Q", title=words(lang, "sweep.column.gap")),
+        alt.Tooltip("steps:Q", format=",.0f", title=words(lang, "tip.median_steps")),
+        alt.Tooltip("label:N", title=words(lang, "sweep.column.label")),
+    ]
     base = alt.Chart(alt.NamedData(SWEEP))
     solved = base.transform_filter("!datum.unsolved")
     line = solved.mark_line(point=alt.OverlayMarkDef(size=50, filled=True)).encode(
         x=x,
-        y=alt.Y("steps:Q", scale=scale, title="steps to solve", axis=alt.Axis(values=_ticks(budget))),
+        y=alt.Y("steps:Q", scale=scale, title=words(lang, "axis.steps_to_solve"), axis=alt.Axis(values=_ticks(budget))),
         color=_colour(contenders),
         strokeDash=_dash(contenders),
         tooltip=tooltip,
@@ -313,7 +350,7 @@ def sweep_chart(
         .mark_point(shape="cross", size=120, filled=True, opacity=1)
         .encode(x=x, y=alt.Y("steps:Q", scale=scale, axis=None), color=_colour(contenders), tooltip=tooltip)
     )
-    budget_rule = _rule(float(budget), f"budget {budget:,}", scale)
+    budget_rule = _rule(float(budget), words(lang, "rule.budget", value=f"{budget:,}"), scale)
     return _finished(alt.layer(line, spread, never, budget_rule))
 
 
@@ -322,20 +359,26 @@ def _ticks(budget: int) -> list[int]:
     return [round(budget * share) for share in (0, 0.25, 0.5, 0.75, 1.0)]
 
 
-def distance_chart(bins: tuple[str, ...], baseline: float, contenders: tuple[str, ...]) -> alt.LayerChart:
+def distance_chart(
+    bins: tuple[str, ...], baseline: float, contenders: tuple[str, ...], lang: str = DEFAULT
+) -> alt.LayerChart:
     """Accuracy per distance bin at one step (dataset DISTANCE: contender, bin, accuracy), with the memoryless
     model's accuracy as the rule: a flat line at the rule is a model that never carries the subject."""
     scale = alt.Scale(domain=[0, 1])
-    x = alt.X("bin:O", sort=list(bins), title="adjectives between 'saw' and the name", axis=alt.Axis(labelAngle=0))
+    x = alt.X("bin:O", sort=list(bins), title=words(lang, "axis.adjectives"), axis=alt.Axis(labelAngle=0))
     lines = (
         alt.Chart(alt.NamedData(DISTANCE))
         .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=40))
         .encode(
             x=x,
-            y=alt.Y("accuracy:Q", scale=scale, title="next-name accuracy"),
+            y=alt.Y("accuracy:Q", scale=scale, title=words(lang, "axis.name_accuracy")),
             color=_colour(contenders),
             strokeDash=_dash(contenders),
-            tooltip=["contender:N", alt.Tooltip("bin:O", title="adjectives"), alt.Tooltip("accuracy:Q", format=".0%")],
+            tooltip=[
+                _tip("contender", lang),
+                alt.Tooltip("bin:O", title=words(lang, "tip.adjectives")),
+                alt.Tooltip("accuracy:Q", format=".0%", title=words(lang, "axis.name_accuracy")),
+            ],
         )
     )
-    return _finished(alt.layer(lines, _rule(baseline, f"last word only {baseline:.0%}", scale)))
+    return _finished(alt.layer(lines, _rule(baseline, words(lang, "rule.last_word", value=f"{baseline:.0%}"), scale)))

@@ -138,7 +138,9 @@ def distance_frame(probes: list[dict], bins: list[str]) -> pd.DataFrame:
     return frame.groupby(["contender", "bin"], sort=False, as_index=False)["accuracy"].median()
 
 
-def sweep_frame(results: list[dict], budget: int, order: list[str]) -> pd.DataFrame:
+def sweep_frame(
+    results: list[dict], budget: int, order: list[str], label: str = "{solved} of {seeds} seeds solved it"
+) -> pd.DataFrame:
     """Steps to solve per contender and gap over seeds: the median, range and count of the seeds that solved it.
 
     `unsolved` rows (no seed solved it within the budget) sit above the budget, one row of markers per contender
@@ -155,7 +157,9 @@ def sweep_frame(results: list[dict], budget: int, order: list[str]) -> pd.DataFr
     level = rows["contender"].map({key: NOT_SOLVED + NOT_SOLVED_STEP * index for index, key in enumerate(order)})
     for column in ("steps", "low", "high"):
         rows[column] = rows[column].where(~rows["unsolved"], level * budget)
-    rows["label"] = rows["solved"].astype(str) + " of " + rows["seeds"].astype(str) + " seeds solved it"
+    rows["label"] = [
+        label.format(solved=solved, seeds=seeds) for solved, seeds in zip(rows["solved"], rows["seeds"], strict=True)
+    ]
     return rows[columns]
 
 

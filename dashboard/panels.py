@@ -15,9 +15,10 @@ import streamlit as st
 from streamlit import dataframe_util
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import cards, charts, frames
+from dashboard import cards, charts, frames, wording
+from dashboard.language import current, t
 from dashboard.server import HUB
-from runs.live import Snapshot
+from runs.live import MAX_STEPS, Snapshot
 from runs.view import View
 
 # The load test (benchmarks/load.py) sets this to read each session's progress off the server's clock.
@@ -82,7 +83,7 @@ def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
     started = time.thread_time()
     charted = run.chart_step()
     if charted == 0:
-        st.info("Press **Train** to start (or **Step** for 25 steps). Charts appear with the first step.")
+        st.info(t("charts.first"))
         return
     metric_charts(run, charted)
     if extra is not None:
@@ -99,21 +100,17 @@ def _fragment_rerun() -> bool:
 
 def status_line(snapshot: Snapshot) -> None:
     minutes, seconds = divmod(int(snapshot.elapsed), 60)
-    state = "Training" if snapshot.running else "Paused"
-    rate = f"{snapshot.steps_per_second:,.1f} steps/s" if snapshot.running else "—"
+    state = t("status.training") if snapshot.running else t("status.paused")
+    rate = t("status.rate", rate=f"{snapshot.steps_per_second:,.1f}") if snapshot.running else "—"
     if snapshot.running and snapshot.waiting is not None:
-        ahead = snapshot.waiting
-        rate = f"waiting for a training slot: {ahead} run{'s' * (ahead != 1)} ahead of you"
-    shared = f" · shared with {snapshot.viewers - 1} other session{'s' * (snapshot.viewers > 2)}"
-    st.markdown(
-        f"**{state}** · **Step {snapshot.step:,}** · {rate} · training time {minutes}:{seconds:02d}"
-        + (shared if snapshot.viewers > 1 else ""),
-        help="Training runs in a process of its own, only while a page follows it. Sessions with identical "
-        "settings share one run (same seed, same numbers); Pause freezes only your view. When more runs want "
-        "to train than the server has cores, they take turns.",
+        rate = t("status.waiting", ahead=snapshot.waiting)
+    line = t(
+        "status.line", state=state, step=f"{snapshot.step:,}", rate=rate, minutes=minutes, seconds=f"{seconds:02d}"
     )
+    shared = t("status.shared", others=snapshot.viewers - 1) if snapshot.viewers > 1 else ""
+    st.markdown(line + shared, help=t("status.help"))
     if snapshot.message:
-        st.warning(snapshot.message)
+        st.warning(t(f"run_message.{snapshot.message}", limit=f"{MAX_STEPS:,}"))
 
 
 def metric_charts(run: View, step: int) -> None:
@@ -130,22 +127,25 @@ def metric_charts(run: View, step: int) -> None:
 
     # Sessions sharing a run draw the same data: build it once per charted step, for all of them.
     data = run.memo(("metrics", step), build)
-    baseline, contenders = run.task.baseline, run.config.contenders
+    baseline, contenders, task, lang = run.task.baseline, run.config.contenders, run.config.task, current()
     st.markdown(legend(contenders), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
-    left.markdown(f"**Loss** · {run.task.loss_name}")
-    left.vega_lite_chart(charts.with_data(_curve("loss", run.chance_loss, True, contenders), **data), width="stretch")
-    middle.markdown("**Gradient norm** before clipping")
-    middle.vega_lite_chart(charts.with_data(_grad_norm(run.config.clip, contenders), **data), width="stretch")
-    right.markdown("**Accuracy**" + (" (|error| < 0.04)" if run.config.task == "adding" else ""))
-    right.vega_lite_chart(
-        charts.with_data(_curve("accuracy", baseline.accuracy, False, contenders), **data), width="stretch"
-    )
+    left.markdown(t("chart.loss", loss_name=wording.task(task, "loss")))
+    loss = _curve("loss", run.chance_loss, True, contenders, lang)
+    left.vega_lite_chart(charts.with_data(loss, **data), width="stretch")
+    middle.markdown(t("chart.grad_norm"))
+    middle.vega_lite_chart(charts.with_data(_grad_norm(run.config.clip, contenders, lang), **data), width="stretch")
+    right.markdown(t("chart.accuracy.adding" if task == "adding" else "chart.accuracy"))
+    accuracy = _curve("accuracy", baseline.accuracy, False, contenders, lang)
+    right.vega_lite_chart(charts.with_data(accuracy, **data), width="stretch")
     st.caption(
-        f"Bold lines: validation (256 fixed samples); faint lines: training batches. Dashed: chance — "
-        f"{baseline.explanation}; on this validation set the chance loss is {run.chance_loss:.4g}. Ticks on the "
-        f"gradient chart mark clipped steps. A triangle at an axis edge: a value beyond the axis (loss above "
-        f"{frames.LOSS_CEILING:g}× chance, gradient norm above {frames.GRAD_CEILING:.0e}); hover it for the value."
+        t(
+            "chart.caption",
+            explanation=wording.task(task, "baseline"),
+            chance=f"{run.chance_loss:.4g}",
+            ceiling=f"{frames.LOSS_CEILING:g}",
+            grad_ceiling=f"{frames.GRAD_CEILING:.0e}",
+        )
     )
 
 
@@ -173,28 +173,31 @@ def prepared(chart) -> dict:
 
 
 @cached_spec
-def _curve(metric: str, baseline: float, log: bool, contenders: tuple[str, ...]) -> dict:
-    return prepared(charts.curve_chart(metric, metric, baseline, log, contenders))
+def _curve(metric: str, baseline: float, log: bool, contenders: tuple[str, ...], lang: str) -> dict:
+    return prepared(charts.curve_chart(metric, baseline, log, contenders, lang))
 
 
 @cached_spec
-def _grad_norm(clip: float, contenders: tuple[str, ...]) -> dict:
-    return prepared(charts.grad_norm_chart(clip, contenders))
+def _grad_norm(clip: float, contenders: tuple[str, ...], lang: str) -> dict:
+    return prepared(charts.grad_norm_chart(clip, contenders, lang))
 
 
 @cached_spec
-def _heatmap(contender: str, decades: tuple[int, int]) -> dict:
-    return prepared(charts.gradient_heatmap(contender, (10.0 ** decades[0], 10.0 ** decades[1])))
+def _heatmap(contender: str, decades: tuple[int, int], lang: str) -> dict:
+    return prepared(charts.gradient_heatmap(contender, (10.0 ** decades[0], 10.0 ** decades[1]), lang))
 
 
 @cached_spec
-def _radius(contenders: tuple[str, ...]) -> dict:
-    return prepared(charts.radius_chart(contenders))
+def _radius(contenders: tuple[str, ...], lang: str) -> dict:
+    return prepared(charts.radius_chart(contenders, lang))
 
 
 def legend(contenders: tuple[str, ...]) -> str:
     """One line naming each contender in its colour and dash, shared by every chart on the page."""
-    items = [f"{cards.swatch(key)} <b>{key}</b> ({charts.DASH_NAMES[key]})" for key in contenders]
+    items = [
+        f"{cards.swatch(key)} " + t("legend.item", key=f"<b>{key}</b>", dash=t(f"dash.{charts.DASH_NAMES[key]}"))
+        for key in contenders
+    ]
     return "&nbsp;&nbsp;&nbsp;".join(items)
 
 
@@ -203,32 +206,26 @@ def gradient_flow(run: View, step: int) -> None:
     probes = run.probe_history(step)
     if not probes:
         return
-    st.subheader("Gradient flow over the input's time steps")
+    st.subheader(t("flow.title"))
     flow = run.memo(("gradients", len(probes), probes[-1]["step"]), lambda: _gradient_data(probes, run.chance_loss))
     if flow is None:
-        st.info("No gradient profile yet (one is taken at every validation step).")
+        st.info(t("flow.none"))
         return
     gradients, decades, shown, validation = flow
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         column.markdown(f"{cards.swatch(key)} **{key}**", unsafe_allow_html=True)
-        column.vega_lite_chart(charts.with_data(_heatmap(key, decades), gradients=gradients[key]), width="stretch")
-    st.markdown(
-        "<small style='color:#555'>How much each input time step t (x) still matters to the loss, ‖∂L/∂xₜ‖, at "
-        f"each validation step (y), on one log colour scale for all contenders spanning {decades[1] - decades[0]} "
-        "decades. Where the colour fades towards early t (left), the product of per-step Jacobians has shrunk the "
-        f"gradient. {_box(charts.BELOW_COLOUR)} more than {charts.DECADES} decades below the scale's top; "
-        f"{_box(charts.ZERO_COLOUR)} exactly 0 (the gradient underflowed to zero in 32-bit floats; for the "
-        "feed-forward contender, inputs outside its window, which have no path to the output at all).</small>",
-        unsafe_allow_html=True,
-    )
+        heatmap = _heatmap(key, decades, current())
+        column.vega_lite_chart(charts.with_data(heatmap, gradients=gradients[key]), width="stretch")
+    caption = t(
+        "flow.caption", decades=decades[1] - decades[0], below=_box(charts.BELOW_COLOUR), limit=charts.DECADES,
+        zero=_box(charts.ZERO_COLOUR),
+    )  # fmt: skip
+    st.markdown(f"<small style='color:#555'>{caption}</small>", unsafe_allow_html=True)
     left, right = st.columns([2, 1])
-    left.markdown("**Spectral radius ρ of the recurrent matrix**")
-    left.vega_lite_chart(charts.with_data(_radius(run.config.contenders), validation=validation), width="stretch")
-    right.caption(
-        "LSTM/GRU: the candidate block. ρ > 1: the recurrent matrix can stretch the state (and the gradient) "
-        "step after step — explosion, unless the tanh saturates (then diag(tanh′) shrinks what W stretches). "
-        "ρ < 1: it shrinks them — vanishing. The dashed line is ρ = 1; triangles mark values beyond the axis."
-    )
+    left.markdown(t("radius.title"))
+    radius = _radius(run.config.contenders, current())
+    left.vega_lite_chart(charts.with_data(radius, validation=validation), width="stretch")
+    right.caption(t("radius.caption"))
 
 
 def _box(colour: str) -> str:
@@ -262,5 +259,5 @@ def arrow(frame) -> bytes:
 
 def reproduce(command: str) -> None:
     """The terminal command that computes this run's numbers again."""
-    st.markdown("**Reproduce this run in a terminal** (the same engine and seed give the same numbers):")
+    st.markdown(t("reproduce"))
     st.code(command, language="bash", wrap_lines=True)

@@ -7,6 +7,7 @@ import uuid
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from dashboard import language, wording
 from dashboard.presets import DEFAULT_PRESET, PRESETS
 from dashboard.server import HUB
 from dashboard.state import URL_KEYS, check_url, config_of, settings_of, values_of
@@ -25,7 +26,7 @@ def check_url_once() -> list[str]:
     """
     if "url_warnings" not in st.session_state:
         raw = {key: st.query_params.get_all(key) for key in st.query_params}
-        values, warnings = check_url(raw)
+        values, warnings = check_url(raw, language.current())
         if any(key in URL_KEYS for key in raw):
             # Every setting, including those the URL leaves out: they take the URL's preset's values.
             for key, value in settings_of(values).items():
@@ -58,7 +59,7 @@ def chosen_config(values: dict[str, object]) -> tuple[RunConfig | None, str]:
     try:
         return config_of(values), ""
     except ConfigError as error:
-        return None, str(error)
+        return None, wording.problem(error)
 
 
 LAB, BOOK = "run", "book_run"  # the session-state slots of the lab's run and the children's book's

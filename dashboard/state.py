@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 
 from dashboard.presets import DEFAULT_PRESET, PACES, PRESETS
+from dashboard.text import DEFAULT, words
 from models.config import CONTENDER_KEYS, LIMITS, OPTIMIZER_KEYS, TASK_KEYS, ConfigError, RunConfig
 
 INTEGERS = ("gap", "hidden", "batch", "seed", "seeds", "window")
@@ -47,8 +48,9 @@ def values_of(config: RunConfig, preset: str) -> dict[str, object]:
     return values
 
 
-def check_url(params: Mapping[str, list[str]]) -> tuple[dict[str, object], list[str]]:
-    """Parse raw query parameters; return the valid values by key, and one warning per rejected one.
+def check_url(params: Mapping[str, list[str]], language: str = DEFAULT) -> tuple[dict[str, object], list[str]]:
+    """Parse raw query parameters; return the valid values by key, and one warning per rejected one (worded in
+    `language`).
 
     A rejected setting falls back to the URL's preset's value (the default preset's if none is valid).
     """
@@ -61,27 +63,27 @@ def check_url(params: Mapping[str, list[str]]) -> tuple[dict[str, object], list[
             if text in MODES:
                 values[key] = text
             else:
-                warnings.append(f"URL parameter `mode`: {_shown(text)} is not one of {', '.join(MODES)}.")
+                warnings.append(words(language, "warning.mode", value=_shown(text), choices=", ".join(MODES)))
             continue
-        if key == "tab" or key.startswith("sweep_"):
-            continue  # the browser tab's token (dashboard.session), or the Sweep page's settings
+        if key in ("tab", "lang") or key.startswith(("sweep_", "book_")):
+            continue  # the browser tab's token (dashboard.session), the language, or another page's settings
         if key not in URL_KEYS:
-            warnings.append(f"Ignored the unknown URL parameter {_shown(key)}.")
+            warnings.append(words(language, "warning.unknown", key=_shown(key)))
             continue
         if key == "contenders":
             unknown = [part for part in _contender_parts(raw) if part not in CONTENDER_KEYS]
             if unknown:
                 shown = ", ".join(_shown(part) for part in unknown)
-                warnings.append(
-                    f"URL parameter `contenders`: ignored {shown}; the contenders are {', '.join(CONTENDER_KEYS)}."
-                )
+                choices = ", ".join(CONTENDER_KEYS)
+                warnings.append(words(language, "warning.contenders", values=shown, choices=choices))
                 raw = [part for part in _contender_parts(raw) if part in CONTENDER_KEYS]
         try:
             values[key] = parse(key, raw)
             preset = values[key] if key == "preset" else preset
         except ConfigError as error:
-            default = defaults(preset)[key]
-            warnings.append(f"URL parameter `{key}`: {error}. Using the default, {_shown(default)}.")
+            default = _shown(defaults(preset)[key])
+            problem = words(language, f"url.{error.code}", **error.values)
+            warnings.append(words(language, "warning.value", key=key, problem=problem, default=default))
     return values, warnings
 
 
@@ -96,28 +98,32 @@ def parse(key: str, raw: list[str]) -> object:
         keys = _contender_parts(raw)
         for contender in keys:
             if contender not in CONTENDER_KEYS:
-                raise ConfigError(f"{_shown(contender)} is not one of {', '.join(CONTENDER_KEYS)}")
+                raise _problem("not_one_of", value=_shown(contender), choices=", ".join(CONTENDER_KEYS))
         if not keys:
-            raise ConfigError(f"choose at least one of {', '.join(CONTENDER_KEYS)}")
+            raise _problem("choose_one", choices=", ".join(CONTENDER_KEYS))
         return list(dict.fromkeys(keys))
     text = raw[-1].strip() if raw else ""
     if key in CHOICES:
         if text not in CHOICES[key]:
-            raise ConfigError(f"{_shown(text)} is not one of {', '.join(CHOICES[key])}")
+            raise _problem("not_one_of", value=_shown(text), choices=", ".join(CHOICES[key]))
         return text
     if key == "equal_params":
         if text.lower() not in ("true", "false"):
-            raise ConfigError(f"{_shown(text)} is not true or false")
+            raise _problem("not_bool", value=_shown(text))
         return text.lower() == "true"
     low, high = getattr(LIMITS, key)
     try:
         number = int(text) if key in INTEGERS else float(text)
     except ValueError:
-        kind = "a whole number" if key in INTEGERS else "a number"
-        raise ConfigError(f"{_shown(text)} is not {kind}") from None
+        raise _problem("not_whole" if key in INTEGERS else "not_number", value=_shown(text)) from None
     if not (math.isfinite(number) and low <= number <= high):
-        raise ConfigError(f"{_shown(text)} is outside {low:g} to {high:g}")
+        raise _problem("outside", value=_shown(text), low=f"{low:g}", high=f"{high:g}")
     return number
+
+
+def _problem(code: str, **values: str) -> ConfigError:
+    """A rejected URL value: the English message, and the code and values to word it in another language."""
+    return ConfigError(words(DEFAULT, f"url.{code}", **values), code, **values)
 
 
 def url_of(values: Mapping[str, object]) -> dict[str, str | list[str]]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from dashboard.language import t
 from dashboard.presets import Preset
 from models.contenders import CONTENDERS
 from models.records import Verdict, floored_percent
 from runs.live import verdict_of
 
-GATE_NAMES = {"lstm": "forget gate f", "gru": "update gate z"}
+GATED = ("lstm", "gru")  # contenders with a gate that keeps the old state (named by gate.<key>)
 VANISHED = 1e-3  # a gradient at t = 0 below this fraction of the last step's is called vanished
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -70,20 +71,19 @@ def power_of_ten(value: float) -> str:
     return "10" + str(round(math.log10(value))).translate(SUPERSCRIPTS)
 
 
-def marks(preset: Preset, decided: dict[str, Verdict]) -> list[tuple[str, bool, str]]:
+def marks(preset: Preset, decided: dict[str, Verdict]) -> list[tuple[str, bool, Verdict]]:
     """Per contender the claim names: (key, does this run agree, its verdict at the deciding step)."""
     return [
-        (key, decided[key].status in allowed, decided[key].text)
-        for key, allowed in preset.expect.items()
-        if key in decided
+        (key, decided[key].status in allowed, decided[key]) for key, allowed in preset.expect.items() if key in decided
     ]
 
 
 def numbers(facts: Facts, chance_loss: float) -> str:
     """A contender's validation numbers at a step, for the claim panel."""
     if facts.val_loss is None:
-        return "loss or gradient NaN/inf"
-    return f"val loss {facts.val_loss:.3g} (chance {chance_loss:.3g}), val acc {floored_percent(facts.val_accuracy)}"
+        return t("numbers.nan")
+    accuracy = floored_percent(facts.val_accuracy)
+    return t("numbers.val", loss=f"{facts.val_loss:.3g}", chance=f"{chance_loss:.3g}", accuracy=accuracy)
 
 
 def card_figures(facts: Facts) -> str:
@@ -91,13 +91,13 @@ def card_figures(facts: Facts) -> str:
     parts = []
     if facts.reach is not None:
         blind = CONTENDERS[facts.contender].cell == "feedforward"  # no path back past its window at all
-        zero = "exactly 0 (outside its window)" if blind else "exactly 0 (underflow)"
+        zero = t("figure.zero_window") if blind else t("figure.zero_underflow")
         where = zero if facts.reach == 0 else power_of_ten(facts.reach)
-        parts.append(f"gradient at t = 0: {where} × the one at t = {facts.length - 1}")
+        parts.append(t("figure.reach", where=where, last=facts.length - 1))
     if facts.spectral_radius is not None:
-        parts.append(f"ρ = {facts.spectral_radius:.3g}")
+        parts.append(t("figure.radius", value=f"{facts.spectral_radius:.3g}"))
     if facts.gate_mean is not None:
-        parts.append(f"mean {GATE_NAMES[facts.contender]} {facts.gate_mean:.2f}")
+        parts.append(t("figure.gate", gate=t(f"gate.{facts.contender}"), value=f"{facts.gate_mean:.2f}"))
     return "".join(f" · {part}" for part in parts)
 
 
@@ -111,50 +111,42 @@ def mechanisms(preset: Preset, facts: dict[str, Facts]) -> list[str]:
     ]
     if vanished:
         fact = vanished[0]
-        reach = "exactly 0" if fact.reach == 0 else power_of_ten(fact.reach)
-        notes.append(
-            f"**Why the RNN does not learn it:** the gradient reaching t = 0 is {reach} of the one at t = "
-            f"{fact.length - 1} ({fact.contender}): it is a product of {fact.length - 1} per-step factors "
-            "diag(tanh′(aₜ)) · W, which has shrunk it exponentially, so early inputs barely move the weights."
-        )
+        reach = t("story.exactly_zero") if fact.reach == 0 else power_of_ten(fact.reach)
+        notes.append(t("story.vanished", reach=reach, last=fact.length - 1, key=fact.contender))
     stretched = [fact for fact in vanished if fact.spectral_radius and fact.spectral_radius > 1]
     if stretched:
         fact = stretched[0]
-        notes.append(
-            f"**Why ρ = {fact.spectral_radius:.2f} > 1 and still a vanished gradient ({fact.contender}):** W may "
-            "stretch the gradient at each step, but where the tanh saturates (|aₜ| large) tanh′ ≈ 0, and the "
-            "diagonal factor shrinks it more than W stretches it."
-        )
+        notes.append(t("story.stretched", radius=f"{fact.spectral_radius:.2f}", key=fact.contender))
     rnn, clipped = facts.get("rnn"), facts.get("clipped_rnn")
     exploded = rnn and clipped and rnn.verdict.status == "diverged" and clipped.verdict.status != "diverged"
     if "clipping" in preset.mechanisms and exploded:
-        notes.append(
-            f"**Why one diverged and the other did not:** both started from the same weights with ρ = "
-            f"{preset.config.init_scale:g}, so the gradient grows with every step it travels back. The plain RNN "
-            f"took one such step in full and its weights became NaN/inf at step {rnn.verdict.step:,}; clipped_rnn's "
-            f"gradient was rescaled to norm {preset.config.clip:g} whenever it was larger, so its steps stayed small."
-        )
-    for key, name in GATE_NAMES.items() if "gates" in preset.mechanisms else ():
+        scale, clip = f"{preset.config.init_scale:g}", f"{preset.config.clip:g}"
+        notes.append(t("story.clipping", scale=scale, step=f"{rnn.verdict.step:,}", clip=clip))
+    for key in GATED if "gates" in preset.mechanisms else ():
         fact = facts.get(key)
         gap = preset.config.gap
         if fact is None or fact.gate_mean is None:
             continue
         trace = round(fact.gate_mean, 2) ** gap  # of the gate as shown, so the sum on the page adds up
+        mean, gate, bias = f"{fact.gate_mean:.2f}", t(f"gate.{key}"), f"{preset.config.forget_bias:g}"
         if fact.gate_mean < 0.8 and fact.verdict.status in ("at_chance", "worse_than_chance"):
+            start = f"{_sigmoid(preset.config.forget_bias):.2f}"
             notes.append(
-                f"**Why {key} forgets here:** its {name} averages {fact.gate_mean:.2f}, so a cue's trace is "
-                f"multiplied by about that at every step: {fact.gate_mean:.2f}^{gap} ≈ {power_of_ten(trace)} "
-                f"after {gap} steps. With gate bias {preset.config.forget_bias:g} the gate starts near "
-                f"σ({preset.config.forget_bias:g}) = {_sigmoid(preset.config.forget_bias):.2f}. A plain RNN has "
-                "no such gate: its trace is multiplied by diag(tanh′)·W instead, which with orthogonal weights "
-                "(ρ = 1 at the start) need not shrink it."
+                t(
+                    "story.forgets",
+                    key=key,
+                    gate=gate,
+                    mean=mean,
+                    gap=gap,
+                    trace=power_of_ten(trace),
+                    bias=bias,
+                    start=start,
+                )
             )
         elif fact.gate_mean >= 0.8 and fact.verdict.status == "solved":
-            notes.append(
-                f"**Why {key} remembers:** its {name} averages {fact.gate_mean:.2f}, so the state is carried "
-                f"across a step almost unchanged ({fact.gate_mean:.2f}^{gap} ≈ {power_of_ten(trace)} after "
-                f"{gap} steps, against 0.5^{gap} ≈ {power_of_ten(0.5**gap)} for a gate at 0.5)."
-            )
+            half = power_of_ten(0.5**gap)
+            notes.append(t("story.remembers", key=key, gate=gate, mean=mean, gap=gap, trace=power_of_ten(trace),
+                           half=half))  # fmt: skip
     return notes
 
 

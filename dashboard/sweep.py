@@ -11,9 +11,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import charts, frames
+from dashboard import charts, frames, wording
+from dashboard.language import current, t
 from dashboard.panels import arrow, legend
 from dashboard.server import HUB
+from dashboard.text import TABLES
 from models.config import LIMITS, TASK_KEYS, ConfigError, RunConfig
 from models.sweep import default_cache, results_at
 
@@ -23,25 +25,20 @@ URL = "query-params"
 
 
 def page() -> None:
-    st.title("Breaking-point sweep")
-    st.caption(
-        "Where does each architecture stop learning? Every contender is trained to the same budget at each gap, "
-        "once per seed, and the chart shows the step at which it was solved (90% of validation answers right): "
-        "look for the gap past which a contender no longer solves the task, and for whether the steps it needs "
-        "grow with the gap (Hochreiter & Schmidhuber 1997; Arjovsky et al. 2016)."
-    )
+    st.title(t("sweep.title"))
+    st.caption(t("sweep.caption"))
     with st.form("sweep_settings", border=True):
         left, middle, right, last = st.columns([1, 2, 1, 1])
-        task = left.selectbox("Task", TASK_KEYS, key="sweep_task", bind=URL)
-        gaps_text = middle.text_input("Gaps (comma-separated)", DEFAULT_GAPS, key="sweep_gaps", bind=URL)
-        seeds = right.number_input("Seeds", *LIMITS.seeds, value=3, key="sweep_seeds", bind=URL)
-        budget = last.selectbox("Budget (steps)", BUDGETS, index=BUDGETS.index(1000), key="sweep_steps", bind=URL)
-        started = st.form_submit_button("Run sweep", icon=":material/play_arrow:", type="primary")
+        task = left.selectbox(t("sweep.task"), TASK_KEYS, key="sweep_task", bind=URL)
+        gaps_text = middle.text_input(t("sweep.gaps"), DEFAULT_GAPS, key="sweep_gaps", bind=URL)
+        seeds = right.number_input(t("sweep.seeds"), *LIMITS.seeds, value=3, key="sweep_seeds", bind=URL)
+        budget = last.selectbox(t("sweep.budget"), BUDGETS, index=BUDGETS.index(1000), key="sweep_steps", bind=URL)
+        started = st.form_submit_button(t("sweep.run"), icon=":material/play_arrow:", type="primary")
     try:
         gaps = parse_gaps(gaps_text)
         base = RunConfig(task=task, seeds=int(seeds))
     except ConfigError as error:
-        st.error(f"These settings cannot run: {error}.")
+        st.error(t("run.cannot", problem=wording.problem(error)))
         return
     if started:
         start(base, gaps, int(budget))
@@ -53,11 +50,12 @@ def parse_gaps(text: str) -> list[int]:
     try:
         gaps = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError:
-        raise ConfigError(f"gaps must be whole numbers separated by commas, got '{text[:40]}'") from None
+        message = f"gaps must be whole numbers separated by commas, got '{text[:40]}'"
+        raise ConfigError(message, "gaps_format", value=text[:40]) from None
     if not gaps or not all(low <= gap <= high for gap in gaps):
-        raise ConfigError(f"gaps must be whole numbers from {low} to {high}")
+        raise ConfigError(f"gaps must be whole numbers from {low} to {high}", "gaps_range", low=low, high=high)
     if len(gaps) > 12:
-        raise ConfigError("at most 12 gaps at once")
+        raise ConfigError("at most 12 gaps at once", "gaps_count")
     return gaps
 
 
@@ -90,7 +88,7 @@ def progress() -> None:
     """Collect the gaps that reached the budget, and draw what is known."""
     sweep = st.session_state.get("sweep")
     if sweep is None:
-        st.info("Choose a task, gaps and seeds, then **Run sweep**. Gaps swept before are drawn at once.")
+        st.info(t("sweep.start"))
         return
     base, budget, cache = sweep["base"], sweep["budget"], default_cache()
     for gap, view in list(sweep["views"].items()):
@@ -104,24 +102,28 @@ def progress() -> None:
             view.close()
             del sweep["views"][gap]
     done, total = len(sweep["results"]), len(sweep["gaps"])
-    training = ", ".join(f"gap {gap}: step {view.step_count:,}/{budget:,}" for gap, view in sweep["views"].items())
-    st.progress(done / total, text=f"{done} of {total} gaps done" + (f" · {training}" if training else ""))
+    training = ", ".join(
+        t("sweep.training", gap=gap, step=f"{view.step_count:,}", budget=f"{budget:,}")
+        for gap, view in sweep["views"].items()
+    )
+    st.progress(done / total, text=t("sweep.progress", done=done, total=total) + (f" · {training}" if training else ""))
     results = [row for rows in sweep["results"].values() for row in rows]
     if not results:
         return
     st.markdown(legend(base.contenders), unsafe_allow_html=True)
     shown = [key for key in charts.ORDER if key in base.contenders]
-    frame = frames.sweep_frame(results, budget, shown)
+    frame = frames.sweep_frame(results, budget, shown, TABLES[current()]["sweep.label"])
     rows = (frames.NOT_SOLVED, frames.NOT_SOLVED_STEP)
-    spec = charts.sweep_chart(budget, tuple(sweep["gaps"]), rows, base.contenders).to_dict()
+    spec = charts.sweep_chart(budget, tuple(sweep["gaps"]), rows, base.contenders, current()).to_dict()
     st.vega_lite_chart(charts.with_data(spec, **{charts.SWEEP: arrow(frame)}), width="stretch")
-    seeds = f"seeds {base.seed}–{base.seed + base.seeds - 1}" if base.seeds > 1 else f"seed {base.seed}"
-    st.caption(
-        f"{base.task}, {seeds} at every gap, {budget:,} steps each, other settings at their defaults. "
-        "Points: the median step at which the seeds that solved it first did; bars: their range. "
-        "Crosses at the top: no seed solved it within the budget. The same sweep from a terminal: "
-        f"`python -m models sweep --task {base.task} --gaps {','.join(map(str, sweep['gaps']))} "
-        f"--seeds {base.seeds} --steps {budget}`."
+    last = base.seed + base.seeds - 1
+    seeds = (
+        t("sweep.seeds_range", first=base.seed, last=last) if base.seeds > 1 else t("sweep.seed_one", seed=base.seed)
     )
-    with st.expander("Table"):
-        st.dataframe(frame.drop(columns=["unsolved"]), hide_index=True)
+    st.caption(t("sweep.chart_caption", task=base.task, seeds=seeds, budget=f"{budget:,}"))
+    gaps = ",".join(map(str, sweep["gaps"]))
+    st.code(f"python -m models sweep --task {base.task} --gaps {gaps} --seeds {base.seeds} --steps {budget}", "bash")
+    with st.expander(t("sweep.table")):
+        columns = {name: t(f"sweep.column.{name}") for name in ("contender", "gap", "steps", "low", "high", "solved")}
+        columns |= {"seeds": t("sweep.column.seeds"), "label": t("sweep.column.label")}
+        st.dataframe(frame.drop(columns=["unsolved"]).rename(columns=columns), hide_index=True)

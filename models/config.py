@@ -33,7 +33,14 @@ LIMITS = Limits()
 
 
 class ConfigError(ValueError):
-    """A configuration a person asked for that the engine cannot run; the message is meant to be read."""
+    """A configuration a person asked for that the engine cannot run; the message is meant to be read.
+
+    `code` and `values` say the same in data, so a page can word it in its reader's language.
+    """
+
+    def __init__(self, message: str, code: str = "", **values: object) -> None:
+        super().__init__(message)
+        self.code, self.values = code, values
 
 
 @dataclass(frozen=True)
@@ -59,17 +66,21 @@ class RunConfig:
     def __post_init__(self) -> None:
         _check_choice("task", self.task, TASK_KEYS)
         if not self.contenders:
-            raise ConfigError(f"contenders: choose at least one of {', '.join(CONTENDER_KEYS)}")
+            choices = ", ".join(CONTENDER_KEYS)
+            raise ConfigError(f"contenders: choose at least one of {choices}", "no_contenders", choices=choices)
         for key in self.contenders:
             _check_choice("contender", key, CONTENDER_KEYS)
         if len(set(self.contenders)) != len(self.contenders):
-            raise ConfigError("contenders: each contender may appear only once")
+            raise ConfigError("contenders: each contender may appear only once", "repeated_contender")
         _check_choice("optimizer", self.optimizer, OPTIMIZER_KEYS)
         for name in ("gap", "hidden", "batch", "seed", "seeds", "window", "eval_every"):
             _check_int(name, getattr(self, name), getattr(LIMITS, name))
         if self.seed + self.seeds - 1 > LIMITS.seed[1]:
             last = self.seed + self.seeds - 1
-            raise ConfigError(f"seed + seeds − 1 must be at most {LIMITS.seed[1]:,}, got {last:,}")
+            high = LIMITS.seed[1]
+            raise ConfigError(
+                f"seed + seeds − 1 must be at most {high:,}, got {last:,}", "last_seed", high=high, value=last
+            )
         for name in ("lr", "clip", "init_scale", "forget_bias"):
             _check_float(name, getattr(self, name), getattr(LIMITS, name))
 
@@ -85,20 +96,24 @@ class RunConfig:
 
 def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise ConfigError(f"unknown {name} {value!r}; choose one of: {', '.join(allowed)}")
+        choices = ", ".join(allowed)
+        raise ConfigError(f"unknown {name} {value!r}; choose one of: {choices}", "choice", name=name, value=value,
+                          choices=choices)  # fmt: skip
 
 
 def _check_int(name: str, value: object, bounds: tuple[int, int]) -> None:
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(f"{name} must be a whole number from {low:,} to {high:,}, got {value!r}")
+        message = f"{name} must be a whole number from {low:,} to {high:,}, got {value!r}"
+        raise ConfigError(message, "whole_number", name=name, low=f"{low:,}", high=f"{high:,}", value=repr(value))
 
 
 def _check_float(name: str, value: object, bounds: tuple[float, float]) -> None:
     low, high = bounds
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not low <= value <= high:
-        raise ConfigError(f"{name} must be a finite number from {low:g} to {high:g}, got {value!r}")
+        message = f"{name} must be a finite number from {low:g} to {high:g}, got {value!r}"
+        raise ConfigError(message, "number", name=name, low=f"{low:g}", high=f"{high:g}", value=repr(value))
 
 
 def check_steps(steps: object) -> int:

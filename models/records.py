@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 
@@ -31,6 +32,18 @@ class StepRecord:
 
 
 VERDICT_STATES = ("not_started", "learning", "at_chance", "worse_than_chance", "solved", "lost", "diverged")
+VERDICT_TEXTS = {  # a verdict in English words; a page passes its own language's (same keys, same placeholders)
+    "not_started": "not started",
+    "learning": "learning",
+    "at_chance": "at chance",
+    "worse_than_chance": "worse than chance",
+    "solved": "solved at step {step}",
+    "solved_again": "solved again at step {step}",
+    "lost": "solved at step {solved_step}, lost it at step {step}",
+    "diverged": "diverged at step {step}",
+    "tally": "solved in {solved} of {total} seeds",
+    "tally_median": "solved in {solved} of {total} seeds, median step {median}",
+}
 
 
 @dataclass(frozen=True)
@@ -43,17 +56,12 @@ class Verdict:
 
     @property
     def text(self) -> str:
-        if self.status == "solved" and self.solved_step is not None:
-            return f"solved again at step {self.step:,}"
-        return {
-            "not_started": "not started",
-            "learning": "learning",
-            "at_chance": "at chance",
-            "worse_than_chance": "worse than chance",
-            "solved": f"solved at step {self.step or 0:,}",
-            "lost": f"solved at step {self.solved_step or 0:,}, lost it at step {self.step or 0:,}",
-            "diverged": f"diverged at step {self.step or 0:,}",
-        }[self.status]
+        return self.words(VERDICT_TEXTS)
+
+    def words(self, texts: Mapping[str, str]) -> str:
+        """The verdict in the words of `texts` (VERDICT_TEXTS' keys)."""
+        key = "solved_again" if self.status == "solved" and self.solved_step is not None else self.status
+        return texts[key].format(step=f"{self.step or 0:,}", solved_step=f"{self.solved_step or 0:,}")
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -108,11 +116,13 @@ def finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def tally(verdicts: list[Verdict]) -> str:
+def tally(verdicts: list[Verdict], texts: Mapping[str, str] = VERDICT_TEXTS) -> str:
     """One seed's verdict as it reads; for several, how many are solved now and the median step they were first
     solved at: "solved in 4 of 5 seeds, median step 550"."""
     if len(verdicts) == 1:
-        return verdicts[0].text
+        return verdicts[0].words(texts)
     solved = sorted(v.solved_step or v.step or 0 for v in verdicts if v.status == "solved")
-    text = f"solved in {len(solved)} of {len(verdicts)} seeds"
-    return text + (f", median step {statistics.median(solved):,.0f}" if solved else "")
+    if not solved:
+        return texts["tally"].format(solved=0, total=len(verdicts))
+    median = f"{statistics.median(solved):,.0f}"
+    return texts["tally_median"].format(solved=len(solved), total=len(verdicts), median=median)

@@ -289,12 +289,12 @@ def contender_rows(config: RunConfig, task: Task) -> list[dict[str, object]]:
     return rows
 
 
-def preview(config: RunConfig) -> tuple[list[dict[str, object]], str, float]:
-    """Who would race, one sample of the task and the chance loss, without building a model: cheap enough
-    for a page load."""
+def preview(config: RunConfig) -> tuple[list[dict[str, object]], dict[str, object], float]:
+    """Who would race, one sample of the task (as the values that describe it) and the chance loss, without
+    building a model: cheap enough for a page load."""
     task = make_task(config.task, config.gap)
     inputs, targets = validation_set(config, task)
-    return contender_rows(config, task), task.describe(inputs[0]), task.chance_loss(inputs, targets)
+    return contender_rows(config, task), task.describe_facts(inputs[0]), task.chance_loss(inputs, targets)
 
 
 def limit_threads(count: int) -> None:

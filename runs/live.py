@@ -24,6 +24,7 @@ from models.trainer import preview
 from runs import process as remote
 from runs import protocol
 
+MESSAGES = ("not_started", "stopped", "step_limit", "all_diverged")  # why a run stopped by itself (the page words it)
 MAX_STEPS = LIMITS.steps[1]  # a run pauses itself here, so one tab cannot train forever
 HEARTBEAT_TIMEOUT = 5.0  # seconds without a page render after which, outside a server, training pauses
 CHECK_EVERY = 0.25  # seconds between the reader's checks for a viewer
@@ -49,7 +50,7 @@ class Snapshot:
     running: bool
     steps_per_second: float
     elapsed: float  # seconds spent training
-    message: str  # why the run stopped by itself, if it did
+    message: str  # why the run stopped by itself, if it did: one of MESSAGES, or ""
     waiting: int | None = None  # runs ahead of this one in the queue for a training slot; None: not queued
     viewers: int = 1  # sessions watching this run
     decided: dict[str, Verdict] | None = None  # the verdicts at the run's deciding step, once shown
@@ -122,7 +123,7 @@ class LiveRun:
                 process.kill()
                 connection.close()
             else:
-                self.running, self.message = False, "The training process did not start; press Reset."
+                self.running, self.message = False, "not_started"
                 return
             self._connection = connection
             self._finalizer = weakref.finalize(self, _shut_down, process, connection)  # runs once
@@ -288,14 +289,14 @@ class LiveRun:
             try:
                 self._connection.send(command)
             except (BrokenPipeError, OSError):
-                self.running, self.message = False, "The training process has stopped; press Reset."
+                self.running, self.message = False, "stopped"
 
     def _supervise(self) -> None:
         """Train only while the page wants it, someone watches, and the step limit is not reached."""
         if self.running and self.step_count >= MAX_STEPS:
-            self.running, self.message = False, f"Paused at the {MAX_STEPS:,}-step limit."
+            self.running, self.message = False, "step_limit"
         if self.running and self._all_diverged:
-            self.running, self.message = False, "Every contender diverged: nothing left to train."
+            self.running, self.message = False, "all_diverged"
         wanted = self.running and self.admitted and self._viewer_present()
         if wanted and self._process is None:
             # Starting takes a second or more: never in the caller's thread (the scheduler holds the hub's lock).

@@ -48,7 +48,8 @@ class View:
         return self.run.contenders
 
     @property
-    def sample(self) -> str:
+    def sample_values(self) -> dict[str, object]:
+        """One validation sample, as the values its task's sentence needs (the page words them)."""
         return self.run.sample
 
     @property

@@ -1,5 +1,6 @@
 """The page, driven by Streamlit's AppTest: presets, controls → engine config, URLs, bad input."""
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.presets import PRESETS
 from dashboard.state import url_of, values_of
-from models.config import RunConfig
+from models.config import CONTENDER_KEYS, OPTIMIZER_KEYS, TASK_KEYS, RunConfig
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -35,17 +36,46 @@ def test_the_default_page_shows_controls_cards_and_the_exercise():
     assert at.session_state["run"].config == PRESETS["vanishing"].config
 
 
+STEP_LABEL = {"en": "Step 25", "zh": "前进 25 步"}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("preset", list(PRESETS))
-def test_every_preset_loads_and_trains_a_few_steps(preset):
-    at = page()
+def test_every_preset_loads_and_trains_a_few_steps_in_both_languages(preset, language):
+    at = page(lang=language)
     at.selectbox(key="preset").set_value(preset).run()
     assert not at.exception
     assert at.number_input(key="gap").value == PRESETS[preset].config.gap
-    button(at, "Step 25").click().run()
+    button(at, STEP_LABEL[language]).click().run()
     assert not at.exception
     run = at.session_state["run"]
     assert run.config == PRESETS[preset].config and run.step_count == 25
-    assert any("Step 25" in m.value for m in at.markdown)
+    assert any(("Step 25" if language == "en" else "第 25 步") in m.value for m in at.markdown)
+    if language == "zh":
+        assert english_left(at) == set()
+
+
+# English that may stay on a Chinese page: keys (URL, CLI, contenders, tasks, presets), names, units, symbols, and
+# the notes' own English sentences quoted as the tasks' data.
+KEPT = {
+    *CONTENDER_KEYS, *TASK_KEYS, *OPTIMIZER_KEYS, *PRESETS, "true", "false",
+    "LSTM", "GRU", "RNN", "SGD", "PyTorch", "Keras", "NaN", "tanh", "diag", "Pascanu", "Arjovsky", "Hochreiter",
+    "Schmidhuber", "Doug", "Jane", "Spot", "saw", "clouds", "grew", "speak", "fluent", "France", "French", "Spain",
+    "Spanish", "Italy", "Italian", "Germany", "German", "then", "moved", "away", "years", "later", "Adam",
+    "little", "happy", "funny", "brown", "seed", "seeds", "W_hh", "W_xh",
+}  # fmt: skip
+
+
+def english_left(at: AppTest) -> set[str]:
+    """English words of four letters or more in what the page shows, less markup, formulas, commands and KEPT."""
+    shown = [el.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error")
+             for el in getattr(at, kind)]  # fmt: skip
+    shown += [widget.label for widget in [*at.button, *at.selectbox, *at.number_input, *at.multiselect]]
+    shown += [widget.help or "" for widget in [*at.button, *at.selectbox, *at.number_input, *at.multiselect]]
+    text = re.sub(
+        r"\$\$.*?\$\$|<[^>]+>|\$[^$]*\$|`[^`]*`|:material/\w+:|\(\?[^)]*\)|&\w+;", " ", "\n".join(shown), flags=re.S
+    )
+    return {word for word in re.findall(r"[A-Za-z][A-Za-z_]{3,}", text) if word not in KEPT}
 
 
 def test_controls_map_to_the_engine_config_on_reset():
@@ -239,6 +269,17 @@ def test_the_book_page_trains_charts_accuracy_by_distance_and_shows_samples():
     assert "✓" in text or "✗" in text
     assert any("python -m models book --max-gap 30 --steps 1500 --seed 0" in c.value for c in at.code)
     assert any("The claim" in m.value or "What to watch" in m.value for m in at.markdown)
+
+
+def test_the_book_page_in_chinese_writes_no_english_but_keys_and_the_books_words():
+    at = AppTest.from_function(_book_page_alone, default_timeout=90)
+    at.query_params["lang"] = "zh"
+    at.run()
+    button(at, "前进 25 步").click().run()
+    assert not at.exception
+    assert "儿童读物" in at.title[0].value
+    assert "它们写出的句子（第 1 步）" in " ".join(h.value for h in at.subheader)
+    assert english_left(at) == set()
 
 
 def test_the_book_page_warns_about_a_bad_gap_and_keeps_the_run():

@@ -110,7 +110,7 @@ named_data = charts.data_names
 
 
 def test_loss_chart_has_faint_training_bold_validation_chance_and_divergence_layers():
-    spec = charts.curve_chart("loss", "loss", 1 / 6, True, ALL).to_dict()
+    spec = charts.curve_chart("loss", 1 / 6, True, ALL).to_dict()
     assert sorted(marks(spec)) == ["area", "line", "line", "point", "point", "rule", "rule"]  # area: the seeds' band
     text = json.dumps(spec)
     assert '"type": "log"' in text and "chance 0.167" in text
@@ -119,7 +119,7 @@ def test_loss_chart_has_faint_training_bold_validation_chance_and_divergence_lay
 
 def test_every_chart_reads_only_the_datasets_the_page_attaches():
     specs = [
-        charts.curve_chart("accuracy", "accuracy", 0.25, False, ALL).to_dict(),
+        charts.curve_chart("accuracy", 0.25, False, ALL).to_dict(),
         charts.grad_norm_chart(1.0, ALL).to_dict(),
         charts.gradient_heatmap("rnn", (1e-9, 1.0)).to_dict(),
         charts.radius_chart(ALL).to_dict(),
@@ -133,7 +133,7 @@ def test_every_chart_reads_only_the_datasets_the_page_attaches():
 
 
 def test_contender_colours_are_fixed_whatever_is_shown():
-    text = json.dumps(charts.curve_chart("loss", "loss", 1.0, True, ("gru",)).to_dict())
+    text = json.dumps(charts.curve_chart("loss", 1.0, True, ("gru",)).to_dict())
     assert charts.COLOURS["gru"] in text and charts.COLOURS["rnn"] not in text
     text = json.dumps(charts.grad_norm_chart(1.0, ("rnn", "gru")).to_dict())
     assert text.index(charts.COLOURS["rnn"]) < text.index(charts.COLOURS["gru"])

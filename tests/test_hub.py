@@ -253,8 +253,8 @@ def test_processes_beyond_the_cap_are_given_up_by_the_runs_idle_longest():
         views = [capped.join(replace(SMALL, seed=seed), None) for seed in range(4)]
         for view in views:
             view.advance(5)  # each run gets a process, then idles
-        capped.bound_processes()
-        assert [view.run.has_process for view in views] == [False, False, True, True]  # the oldest two gave up
+        capped.bound_processes()  # the hub's own scheduler may be releasing one of them at this moment too
+        wait_for(lambda: [view.run.has_process for view in views] == [False, False, True, True])  # the oldest two
         views[0].start()  # Train: a new process resumes it from step 5
         wait_for(lambda: views[0].snapshot().step >= 10)
         assert views[0].run.snapshot().steps["step"][:8] == [1, 1, 1, 1, 2, 2, 2, 2]  # nothing lost or repeated

@@ -67,8 +67,10 @@ def test_settings_that_match_no_preset_have_no_deciding_step():
     assert deciding_step(PRESETS["vanishing"].config.with_changes(gap=47)) is None
 
 
-def test_the_general_theory_names_only_presets_that_exist():
-    from dashboard.explain import WHY
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_general_theory_names_only_presets_that_exist(language):
+    from dashboard.text import TABLES
 
-    italic = set(re.findall(r"\*([a-z_]+)\*", WHY)) - {"clouds"}  # the one italic word that is not a preset
+    theory = TABLES[language]["theory.text"]
+    italic = set(re.findall(r"\*([a-z_]+)\*", theory)) - {"clouds"}  # the one italic word that is not a preset
     assert len(italic) >= 4 and italic <= set(PRESETS), italic - set(PRESETS)

@@ -37,7 +37,7 @@ def test_marks_say_whether_this_run_agrees_with_each_named_contender():
         "lstm": Verdict("at_chance"),
         "gru": Verdict("solved", 100),
     }
-    assert story.marks(preset, decided) == [
+    assert [(key, ok, verdict.text) for key, ok, verdict in story.marks(preset, decided)] == [
         ("rnn", True, "solved at step 25"),
         ("clipped_rnn", False, "learning"),
         ("lstm", True, "at chance"),

@@ -193,7 +193,8 @@ def test_contenders_describe_themselves_as_plain_data():
 def test_preview_tells_the_page_what_the_trainer_will_build(config):
     trainer = Trainer(config)
     rows, sample, chance_loss = preview(config)
-    assert rows == trainer.contenders() and sample == trainer.sample() and chance_loss == trainer.chance_loss
+    assert rows == trainer.contenders() and trainer.task.sentence.format(**sample) == trainer.sample()
+    assert chance_loss == trainer.chance_loss
     for row, run in zip(rows, trainer.runs, strict=True):
         assert row["parameters"] == sum(p.numel() for p in run.model.parameters())
         assert row["hidden"] == run.model.hidden

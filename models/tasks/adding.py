@@ -64,10 +64,10 @@ class AddingTask(Task):
     def accuracy(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         return ((outputs.squeeze(-1) - targets).abs() < CORRECT_WITHIN).float().mean()
 
-    def describe(self, inputs: torch.Tensor) -> str:
+    sentence = "{length} random numbers; marked at {marked}. At the end the answer is their sum, {answer}."
+
+    def describe_facts(self, inputs: torch.Tensor) -> dict[str, object]:
         marked = inputs[:, 1].nonzero().flatten().tolist()
         values = [inputs[t, 0].item() for t in marked]
         shown = ", ".join(f"t={t}: {v:.2f}" for t, v in zip(marked, values, strict=True))
-        return (
-            f"{self.length} random numbers; marked at {shown}. At the end the answer is their sum, {sum(values):.2f}."
-        )
+        return {"length": self.length, "marked": shown, "answer": f"{sum(values):.2f}"}

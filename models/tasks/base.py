@@ -83,9 +83,15 @@ class Task:
         """Validation scores that count as having learned the long-range dependency: the accuracy shown."""
         return accuracy >= SOLVED_ACCURACY
 
-    def describe(self, inputs: torch.Tensor) -> str:
-        """One sample, (time, input_size), in words a person can read."""
+    sentence: str = ""  # one sample in English, with placeholders for `describe_facts` (the UI words it per language)
+
+    def describe_facts(self, inputs: torch.Tensor) -> dict[str, object]:
+        """One sample, (time, input_size), as the values a sentence about it needs."""
         raise NotImplementedError
+
+    def describe(self, inputs: torch.Tensor) -> str:
+        """One sample in words a person can read."""
+        return self.sentence.format(**self.describe_facts(inputs))
 
 
 class TokenTask(Task):

@@ -120,10 +120,11 @@ class BookTask(TokenTask):
     def words(self, inputs: torch.Tensor) -> list[str]:
         return [WORDS[t] for t in self.tokens(inputs).tolist()]
 
-    def describe(self, inputs: torch.Tensor) -> str:
+    sentence = "{sentences} Each object is the next name after its subject in the cycle Doug→Jane→Spot→Doug."
+
+    def describe_facts(self, inputs: torch.Tensor) -> dict[str, object]:
         sentences = read_sentences(self.words(inputs))
-        shown = " ".join(sentence.text for sentence in sentences if sentence.complete)
-        return f"{shown} Each object is the next name after its subject in the cycle Doug→Jane→Spot→Doug."
+        return {"sentences": " ".join(sentence.text for sentence in sentences if sentence.complete)}
 
 
 def object_slots(targets: torch.Tensor) -> torch.Tensor:
@@ -183,12 +184,13 @@ class Sentence:
     def text(self) -> str:
         return self.collapsed(longest=len(self.words))
 
-    def collapsed(self, longest: int = 3) -> str:
-        """The sentence with a long run of adjectives shortened: "Doug saw little big … (12 adjectives) Jane."."""
+    def collapsed(self, longest: int = 3, run: str = "… ({count} adjectives)") -> str:
+        """The sentence with a long run of adjectives shortened: "Doug saw little big … (12 adjectives) Jane."
+        (`run` words the cut, with the run's length as `count`)."""
         words = list(self.words[:-1] if self.complete else self.words)
         if self.adjectives > longest:
             start = words.index("saw") + 1
-            words[start + 2 : start + self.adjectives] = [f"… ({self.adjectives} adjectives)"]
+            words[start + 2 : start + self.adjectives] = [run.format(count=self.adjectives)]
         return " ".join(words) + ("." if self.complete else " …")
 
 

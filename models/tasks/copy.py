@@ -64,10 +64,11 @@ class CopyTask(TokenTask):
         recalled = outputs[:, -SHOWN:].argmax(-1)  # (batch, 10)
         return (recalled == targets[:, -SHOWN:]).float().mean()
 
-    def describe(self, inputs: torch.Tensor) -> str:
+    sentence = (
+        "Symbols {shown}, then {blanks} blanks and a delimiter ':'. "
+        "After the delimiter the answer is the same ten symbols: {shown}."
+    )
+
+    def describe_facts(self, inputs: torch.Tensor) -> dict[str, object]:
         tokens = self.tokens(inputs).tolist()
-        shown = " ".join(str(t + 1) for t in tokens[:SHOWN])
-        return (
-            f"Symbols {shown}, then {self.gap - 1} blanks and a delimiter ':'. "
-            f"After the delimiter the answer is the same ten symbols: {shown}."
-        )
+        return {"shown": " ".join(str(t + 1) for t in tokens[:SHOWN]), "blanks": self.gap - 1}

@@ -47,8 +47,9 @@ class RecallTask(TokenTask):
         vocabulary = COUNTRIES + FILLER
         return [vocabulary[t] for t in self.tokens(inputs).tolist()]
 
-    def describe(self, inputs: torch.Tensor) -> str:
+    sentence = "I grew up in {cue}. {shown} (+ {count} words). I speak fluent … {answer}."
+
+    def describe_facts(self, inputs: torch.Tensor) -> dict[str, object]:
         cue, *filler = self.words(inputs)
         shown = " ".join(filler) if len(filler) <= 12 else " ".join(filler[:8]) + " … " + filler[-1]
-        answer = LANGUAGES[COUNTRIES.index(cue)]
-        return f"I grew up in {cue}. {shown} (+ {len(filler)} words). I speak fluent … {answer}."
+        return {"cue": cue, "shown": shown, "count": len(filler), "answer": LANGUAGES[COUNTRIES.index(cue)]}

@@ -52,9 +52,10 @@ class TemporalOrderTask(TokenTask):
     def baseline(self) -> Baseline:
         return uniform_baseline(len(CLASSES), "guess the order: loss ln 4 ≈ 1.386, accuracy 25%")
 
-    def describe(self, inputs: torch.Tensor) -> str:
+    sentence = "{head} … then {count} more distractors. The answer is the order of X/Y: {answer}."
+
+    def describe_facts(self, inputs: torch.Tensor) -> dict[str, object]:
         vocabulary = DISTRACTORS + MARKERS
         symbols = [vocabulary[t] for t in self.tokens(inputs).tolist()]
-        head = " ".join(symbols[: 2 * WINDOW])
         answer = CLASSES[self.label(inputs.unsqueeze(0)).item()]
-        return f"{head} … then {self.gap} more distractors. The answer is the order of X/Y: {answer}."
+        return {"head": " ".join(symbols[: 2 * WINDOW]), "count": self.gap, "answer": answer}
