@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import charts, controls, frames, panels, session, wording
 from dashboard.language import current, t
 from dashboard.panels import arrow, legend
+from dashboard.presets import deciding_step
 from dashboard.text import TABLES
 from models.book_cli import command as book_command
 from models.config import LIMITS, RECURRENT_KEYS, ConfigError, RunConfig
@@ -39,7 +40,7 @@ def page() -> None:
     controls.run_buttons(config, run, session.BOOK)
     if run is not None:
         panels.live(run, extra=book_panels)
-        panels.reproduce(book_command(run.config, max(run.step_count, 1500)))
+        panels.reproduce(book_command(run.config, max(run.step_count, deciding_step(run.config) or 1500)))
 
 
 def settings() -> tuple[RunConfig | None, str]:

@@ -93,7 +93,7 @@ def _rule(value: float, label: str, scale: alt.Scale) -> alt.Chart:
 
 
 def _divergence(contenders: tuple[str, ...], lang: str = DEFAULT) -> alt.Chart:
-    """A vertical rule where each diverged contender blew up (dataset DIVERGED: contender, step, label)."""
+    """A vertical rule where each diverged contender blew up (dataset DIVERGED: contender, step)."""
     return (
         alt.Chart(alt.NamedData(DIVERGED))
         .mark_rule(strokeWidth=2, strokeDash=[2, 2])

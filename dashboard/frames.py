@@ -168,10 +168,8 @@ NOT_SOLVED_STEP = 0.05  # × the budget between contenders' rows of "not solved"
 
 
 def diverged_frame(diverged: dict[str, int]) -> pd.DataFrame:
-    """Where each diverged contender blew up: contender, step, label."""
-    frame = pd.DataFrame({"contender": list(diverged), "step": list(diverged.values())}, dtype=object)
-    frame["label"] = frame["contender"].astype(str) + " diverged"
-    return frame
+    """Where each diverged contender blew up: contender, step (the chart's tooltip names both)."""
+    return pd.DataFrame({"contender": list(diverged), "step": list(diverged.values())}, dtype=object)
 
 
 def _evenly(items: list, count: int) -> list:

@@ -1,6 +1,8 @@
 """`python docs/screenshots.py`: every preset at its deciding step (seed 0), as docs/preset-<key>.png;
 `python docs/screenshots.py sweep`: the Sweep page for adding, gaps 10–200, 3 seeds, as docs/sweep-adding.png
-(drawn from the result cache when `python -m models sweep` ran the same sweep, else trained: minutes).
+(drawn from the result cache when `python -m models sweep` ran the same sweep, else trained: minutes);
+`python docs/screenshots.py book`: the children's book page at its deciding step, as docs/book.png;
+`python docs/screenshots.py zh`: the lab in 中文 at the default preset's deciding step, as docs/lab-zh.png.
 
 A real `streamlit run` server and Debian's Chromium at 1280 px, the width the chart titles are checked at.
 """
@@ -32,9 +34,28 @@ def sweep() -> None:
         print("docs/sweep-adding.png", file=sys.stderr)
 
 
+def deciding(path: str, train: str, done: str, name: str, height: int) -> None:
+    """The page at `path` trained (its button `train`) to its deciding step, where the text `done` shows, as
+    docs/`name`."""
+    with app_server() as (url, _log, _pid), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": height})
+        page.goto(f"{url}/{path}")
+        page.get_by_role("button", name=train).click()
+        page.get_by_text(done).first.wait_for(timeout=600_000)
+        time.sleep(4.0)  # the charts' fragments redraw once more at the final step
+        page.screenshot(path=HERE / name)
+        print(f"docs/{name}", file=sys.stderr)
+
+
 def main(keys: list[str]) -> None:
     if keys == ["sweep"]:
         sweep()
+        return
+    if keys == ["book"]:
+        deciding("book", "Train", "The claim, decided at step 1,250", "book.png", 3000)
+        return
+    if keys == ["zh"]:
+        deciding("?lang=zh&pace=full", "训练", "在第 1,000 步判定的论断", "lab-zh.png", SIZE["height"])
         return
     with app_server() as (url, _log, _pid), chromium() as browser:
         for key in keys or list(PRESETS):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from models.cli import OneLineParser, train
+from models.cli import OneLineParser, set_threads, threads_option, train
 from models.config import LIMITS, RECURRENT_KEYS, ConfigError, RunConfig, check_steps
 from models.records import floored_percent
 from models.tasks.book import NAMES, read_sentences
@@ -30,6 +30,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--hidden", type=int, default=RunConfig.hidden, help="hidden units")
     parser.add_argument("--lr", type=float, default=RunConfig.lr, help="learning rate (Adam)")
     parser.add_argument("--forget-bias", type=float, default=RunConfig.forget_bias, help="LSTM forget / GRU update")
+    threads_option(parser)
     return parser.parse_args(argv)
 
 
@@ -84,6 +85,7 @@ def main(argv: list[str]) -> int:
     try:
         config = config_from(args)
         steps = check_steps(args.steps)
+        set_threads(args.threads)
     except ConfigError as error:
         print(f"error: {error}".replace("gap", "max-gap", 1), file=sys.stderr)
         return 2

@@ -11,9 +11,10 @@ from typing import NoReturn, TextIO
 from models.config import LIMITS, OPTIMIZER_KEYS, TASK_KEYS, ConfigError, RunConfig, check_steps
 from models.export import write_csv
 from models.records import floored_percent, tally
-from models.trainer import Trainer
+from models.trainer import Trainer, limit_threads
 
 DEFAULTS = RunConfig()
+MAX_THREADS = 64
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -33,7 +34,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--gap", type=int, default=DEFAULTS.gap, help=f"distance to remember, {_range('gap')}")
     run_options(parser)
     parser.add_argument("--out", help="write the long-format metrics CSV here")
+    threads_option(parser)
     return parser.parse_args(argv)
+
+
+def threads_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--threads", type=int, default=1,
+        help="PyTorch intra-op threads (default 1, as the dashboard's training processes: the same numbers; more "
+        "threads sum in another order, and a long run can end elsewhere)",
+    )  # fmt: skip
+
+
+def set_threads(count: int) -> None:
+    """Validate --threads and apply it to this process."""
+    if isinstance(count, bool) or not 1 <= count <= MAX_THREADS:
+        raise ConfigError(f"threads must be a whole number from 1 to {MAX_THREADS}, got {count!r}")
+    limit_threads(count)
 
 
 def run_options(parser: argparse.ArgumentParser) -> None:
@@ -150,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from(args)
         steps = check_steps(args.steps)
+        set_threads(args.threads)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

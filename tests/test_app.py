@@ -267,7 +267,7 @@ def test_the_book_page_trains_charts_accuracy_by_distance_and_shows_samples():
     text = " ".join(m.value for m in at.markdown)
     assert "What they write (step 1)" in " ".join(h.value for h in at.subheader)
     assert "✓" in text or "✗" in text
-    assert any("python -m models book --max-gap 30 --steps 1500 --seed 0" in c.value for c in at.code)
+    assert any("python -m models book --max-gap 30 --steps 1250 --seed 0" in c.value for c in at.code)
     assert any("The claim" in m.value or "What to watch" in m.value for m in at.markdown)
 
 
@@ -298,3 +298,24 @@ def _book_page_alone() -> None:
     from dashboard import book
 
     book.page()
+
+
+def _sweep_page_alone() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path.cwd()))
+    from dashboard import sweep
+
+    sweep.page()
+
+
+def test_the_sweep_page_in_chinese_and_its_bad_gaps_worded_there():
+    at = AppTest.from_function(_sweep_page_alone, default_timeout=60)
+    at.query_params["lang"] = "zh"
+    at.query_params["sweep_gaps"] = "5,x"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "临界点扫描"
+    assert at.error[0].value == "这些设置无法运行：间隔必须是用逗号分隔的整数，得到的是 “5,x”。"
+    assert english_left(at) == set()

@@ -129,3 +129,19 @@ def test_the_reproduce_command_spells_out_every_setting():
     )  # fmt: skip
     args = parse_args(command(config, 640).split()[3:])
     assert config_from(args) == config and args.steps == 640
+
+
+def test_the_cli_trains_on_one_thread_by_default_as_the_dashboards_processes_do(capsys):
+    """More threads sum in another order: a long run can end elsewhere. One thread gives the page's numbers."""
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        assert main(["--task", "recall", "--gap", "3", "--steps", "1", "--contenders", "rnn"]) == 0
+        assert torch.get_num_threads() == 1
+        assert main(["--task", "recall", "--gap", "3", "--steps", "1", "--contenders", "rnn", "--threads", "2"]) == 0
+        assert torch.get_num_threads() == 2
+        assert main(["--threads", "0"]) == 2
+        assert capsys.readouterr().err.splitlines()[-1] == "error: threads must be a whole number from 1 to 64, got 0"
+    finally:
+        torch.set_num_threads(before)

@@ -305,8 +305,8 @@ them under *Advanced* and press Reset to compare.
     "which no model can predict (the next subject, the adjectives), so it moves little; the verdicts follow the "
     "accuracy.",
     "book.gap": "G: most adjectives between “saw” and the name",
-    "book.gap.help": "Each sentence has 0 to G adjectives, uniformly. At 30 the plain RNN does not learn the rule "
-    "within 1,500 steps while the LSTM and GRU do; at 10 all four learn it.",
+    "book.gap.help": "Each sentence has 0 to G adjectives, uniformly. At 30 the plain RNN seldom learns the rule "
+    "within 1,500 steps while the LSTM and GRU do; at 10 it learns it too.",
     "book.seed": "Seed",
     "book.distance": "Who names the right object, by distance",
     "book.distance.caption": "At the latest validation step: the share of objects whose name the model finds "
