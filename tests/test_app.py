@@ -12,6 +12,9 @@ from dashboard.state import url_of, values_of
 from models.config import CONTENDER_KEYS, OPTIMIZER_KEYS, TASK_KEYS, RunConfig
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+BOOK_PAGE, SWEEP_PAGE = (
+    str(Path(__file__).resolve().parent / "pages" / f"{name}_page.py") for name in ("book", "sweep")
+)
 
 
 def page(**params) -> AppTest:
@@ -254,7 +257,7 @@ def test_the_feedforward_contender_races_with_its_window_and_says_why_its_gradie
 
 
 def test_the_book_page_trains_charts_accuracy_by_distance_and_shows_samples():
-    at = AppTest.from_function(_book_page_alone, default_timeout=90).run()
+    at = AppTest.from_file(BOOK_PAGE, default_timeout=90).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "Doug saw Jane. Jane saw Spot. Spot saw Doug." in text and "Doug saw Doug." in text
@@ -272,7 +275,7 @@ def test_the_book_page_trains_charts_accuracy_by_distance_and_shows_samples():
 
 
 def test_the_book_page_in_chinese_writes_no_english_but_keys_and_the_books_words():
-    at = AppTest.from_function(_book_page_alone, default_timeout=90)
+    at = AppTest.from_file(BOOK_PAGE, default_timeout=90)
     at.query_params["lang"] = "zh"
     at.run()
     button(at, "前进 25 步").click().run()
@@ -283,35 +286,15 @@ def test_the_book_page_in_chinese_writes_no_english_but_keys_and_the_books_words
 
 
 def test_the_book_page_warns_about_a_bad_gap_and_keeps_the_run():
-    at = AppTest.from_function(_book_page_alone, default_timeout=90).run()
+    at = AppTest.from_file(BOOK_PAGE, default_timeout=90).run()
     at.number_input(key="book_gap").set_value(12).run()
     assert not at.exception
     assert any("Reset" in i.value for i in at.info)  # the new setting applies on Reset
     assert at.session_state["book_run"].config.gap == 30
 
 
-def _book_page_alone() -> None:
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path.cwd()))
-    from dashboard import book
-
-    book.page()
-
-
-def _sweep_page_alone() -> None:
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path.cwd()))
-    from dashboard import sweep
-
-    sweep.page()
-
-
 def test_the_sweep_page_in_chinese_and_its_bad_gaps_worded_there():
-    at = AppTest.from_function(_sweep_page_alone, default_timeout=60)
+    at = AppTest.from_file(SWEEP_PAGE, default_timeout=60)
     at.query_params["lang"] = "zh"
     at.query_params["sweep_gaps"] = "5,x"
     at.run()
