@@ -302,3 +302,11 @@ def test_the_sweep_page_in_chinese_and_its_bad_gaps_worded_there():
     assert at.title[0].value == "临界点扫描"
     assert at.error[0].value == "这些设置无法运行：间隔必须是用逗号分隔的整数，得到的是 “5,x”。"
     assert english_left(at) == set()
+
+
+def test_a_language_the_lab_does_not_speak_falls_back_with_a_warning():
+    at = page(lang="fr")
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Train", "Pause", "Step 25", "Reset"]  # the browser's language: English
+    assert any("`lang`" in w.value and "'fr'" in w.value for w in at.warning)
+    assert "lang" not in at.query_params

@@ -247,7 +247,7 @@ b = 1 时为 0.73（Keras 的默认值，也是本实验室的），b = 3 时为
     "sweep.training": "间隔 {gap}：第 {step}/{budget} 步",
     "sweep.seeds_range": "种子 {first}–{last}",
     "sweep.seed_one": "种子 {seed}",
-    "sweep.chart_caption": "{task}，每个间隔上用 {seeds}，每次 {budget} 步，其他设置为默认值。点：解决了它的那些种子"
+    "sweep.chart_caption": "{task}，每个间隔上用{seeds}，每次 {budget} 步，其他设置为默认值。点：解决了它的那些种子"
     "第一次解决时步数的中位数；竖线：它们的范围。顶部的叉：在预算内没有任何种子解决它。在终端里做同样的扫描：",
     "sweep.table": "表格",
     "sweep.column.contender": "参赛模型",
