@@ -191,3 +191,16 @@ def test_book_cli_rejects_a_bad_gap_in_one_line():
         result.returncode == 2 and result.stderr.strip() == "error: max-gap must be a whole number from 1 to 200, got 0"
     )
     assert math.isfinite(1.0)
+
+
+def test_the_csv_keeps_the_metrics_and_leaves_the_sentences_out():
+    import csv
+    import io
+
+    from models.export import write_csv
+
+    records = Trainer(RunConfig(task="book", gap=2, contenders=("gru",), hidden=8)).advance(3)
+    assert any(isinstance(record, SampleRecord) for record in records)
+    stream = io.StringIO()
+    assert write_csv(records, stream) == 3  # one row per step
+    assert [row["step"] for row in csv.DictReader(io.StringIO(stream.getvalue()))] == ["1", "2", "3"]

@@ -5,7 +5,7 @@ import pytest
 from models import checkpoint
 from models.config import RunConfig
 from models.records import ProbeRecord, StepRecord
-from models.trainer import Trainer
+from models.trainer import SAMPLE_EVERY, Trainer
 
 CONFIGS = [
     RunConfig(task="adding", gap=12, hidden=8, batch=16, eval_every=5),  # Adam: its moments must survive
@@ -36,6 +36,16 @@ def test_a_restored_trainer_continues_exactly_as_the_uninterrupted_one(config):
     assert head + tail == expected
     assert resumed.verdicts() == whole.verdicts()
     assert [run.last_probe for run in resumed.runs] == [run.last_probe for run in whole.runs]
+
+
+def test_a_restored_book_run_writes_the_sentences_and_distances_the_uninterrupted_one_does():
+    config = RunConfig(task="book", gap=3, hidden=8, batch=8, eval_every=10, contenders=("rnn", "gru"), seed=2)
+    expected = numbers(Trainer(config).advance(SAMPLE_EVERY))
+    first = Trainer(config)
+    head = numbers(first.advance(117))
+    tail = numbers(checkpoint.restore(checkpoint.save(first)).advance(SAMPLE_EVERY - 117))
+    assert head + tail == expected
+    assert sum(kind == "SampleRecord" for kind, _ in tail) == 2  # both contenders wrote at the last step
 
 
 def test_the_checkpoint_holds_the_verdicts_and_the_bookkeeping():
