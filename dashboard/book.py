@@ -22,6 +22,7 @@ from runs.view import View
 
 DEFAULT_GAP = 30  # where the tanh RNN fails to learn the rule and LSTM and GRU learn it (tests/test_presets.py)
 URL = "query-params"
+URL_NUMBERS = {"book_gap": (LIMITS.gap, DEFAULT_GAP), "book_seed": (LIMITS.seed, 0)}  # checked before they bind
 
 
 def page() -> None:
@@ -29,9 +30,10 @@ def page() -> None:
     st.markdown(t("book.notes"))
     with st.expander(t("book.more"), expanded=False):
         st.markdown(t("book.more.text"))
+    url_warnings = session.check_page_url_once("book", URL_NUMBERS, {})
     config, problem = settings()
     run = session.current_run(config, session.BOOK)
-    for warning in st.session_state.get("lang_warnings", []):
+    for warning in url_warnings + st.session_state.get("lang_warnings", []):
         st.warning(warning, icon="⚠️")
     if problem:
         st.error(t("run.cannot", problem=problem))

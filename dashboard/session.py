@@ -10,7 +10,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard import language, wording
 from dashboard.presets import DEFAULT_PRESET, PRESETS
 from dashboard.server import HUB
-from dashboard.state import URL_KEYS, check_url, config_of, settings_of, values_of
+from dashboard.state import URL_KEYS, check_page_url, check_url, config_of, settings_of, values_of
 from models.config import ConfigError, RunConfig
 from runs.view import View
 
@@ -42,6 +42,20 @@ def check_url_once() -> list[str]:
                 del st.query_params[key]
             st.rerun()
     return st.session_state["url_warnings"]
+
+
+def check_page_url_once(page: str, numbers: dict, choices: dict) -> list[str]:
+    """A page's own URL settings, checked before its widgets bind: a bad value is dropped (Streamlit's binding
+    would drop it silently, or raise on an infinite number) and the page says so for the rest of the session."""
+    key = f"{page}_url_warnings"
+    raw = {name: st.query_params.get_all(name) for name in st.query_params if name in numbers or name in choices}
+    rejected, warnings = check_page_url(raw, numbers, choices, language.current())
+    st.session_state[key] = st.session_state.get(key, []) + warnings
+    if rejected:
+        for name in rejected:
+            del st.query_params[name]
+        st.rerun()  # bind to the cleaned URL: within this run Streamlit's binding still reads the old value
+    return st.session_state[key]
 
 
 def workshop_mode() -> bool:

@@ -111,14 +111,43 @@ def parse(key: str, raw: list[str]) -> object:
         if text.lower() not in ("true", "false"):
             raise _problem("not_bool", value=_shown(text))
         return text.lower() == "true"
-    low, high = getattr(LIMITS, key)
+    return parse_number(text, getattr(LIMITS, key), key in INTEGERS)
+
+
+def parse_number(text: str, bounds: tuple[float, float], whole: bool) -> int | float:
+    """A number from the URL, checked against `bounds` (a ConfigError that says why, otherwise)."""
+    low, high = bounds
     try:
-        number = int(text) if key in INTEGERS else float(text)
+        number = int(text) if whole else float(text)
     except ValueError:
-        raise _problem("not_whole" if key in INTEGERS else "not_number", value=_shown(text)) from None
+        raise _problem("not_whole" if whole else "not_number", value=_shown(text)) from None
     if not (math.isfinite(number) and low <= number <= high):
         raise _problem("outside", value=_shown(text), low=f"{low:g}", high=f"{high:g}")
     return number
+
+
+def check_page_url(
+    params: Mapping[str, list[str]],
+    numbers: Mapping[str, tuple[tuple[int, int], int]],
+    choices: Mapping[str, tuple[tuple, object]],
+    language: str = DEFAULT,
+) -> tuple[list[str], list[str]]:
+    """A page's own settings in the URL (the Sweep's, the book's): whole numbers by key -> (bounds, default) and
+    choices by key -> (options, default). Returns the keys to drop before their widgets bind, and a warning each."""
+    rejected, warnings = [], []
+    for key, raw in params.items():
+        text = raw[-1].strip() if raw else ""
+        try:
+            if key in numbers:
+                parse_number(text, numbers[key][0], whole=True)
+            elif key in choices and text not in [str(option) for option in choices[key][0]]:
+                raise _problem("not_one_of", value=_shown(text), choices=", ".join(map(str, choices[key][0])))
+        except ConfigError as error:
+            default = _shown(numbers[key][1] if key in numbers else choices[key][1])
+            problem = words(language, f"url.{error.code}", **error.values)
+            rejected.append(key)
+            warnings.append(words(language, "warning.value", key=key, problem=problem, default=default))
+    return rejected, warnings
 
 
 def _problem(code: str, **values: str) -> ConfigError:

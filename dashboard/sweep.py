@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import charts, frames, wording
+from dashboard import charts, frames, session, wording
 from dashboard.language import current, t
 from dashboard.panels import arrow, legend
 from dashboard.server import HUB
@@ -27,6 +27,9 @@ URL = "query-params"
 def page() -> None:
     st.title(t("sweep.title"))
     st.caption(t("sweep.caption"))
+    choices = {"sweep_task": (TASK_KEYS, TASK_KEYS[0]), "sweep_steps": (BUDGETS, 1000)}
+    for warning in session.check_page_url_once("sweep", {"sweep_seeds": (LIMITS.seeds, 3)}, choices):
+        st.warning(warning, icon="⚠️")
     with st.form("sweep_settings", border=True):
         left, middle, right, last = st.columns([1, 2, 1, 1])
         task = left.selectbox(t("sweep.task"), TASK_KEYS, key="sweep_task", bind=URL)

@@ -310,3 +310,22 @@ def test_a_language_the_lab_does_not_speak_falls_back_with_a_warning():
     assert [b.label for b in at.button] == ["Train", "Pause", "Step 25", "Reset"]  # the browser's language: English
     assert any("`lang`" in w.value and "'fr'" in w.value for w in at.warning)
     assert "lang" not in at.query_params
+
+
+@pytest.mark.parametrize(
+    ("script", "params", "warned"),
+    [
+        (BOOK_PAGE, {"book_gap": "1e999"}, "book_gap"),  # Streamlit's own binding raises on this one
+        (BOOK_PAGE, {"book_gap": "500", "book_seed": "-1"}, "book_gap"),
+        (SWEEP_PAGE, {"sweep_seeds": "1e999"}, "sweep_seeds"),
+        (SWEEP_PAGE, {"sweep_task": "parity", "sweep_steps": "7"}, "sweep_task"),
+    ],
+)
+def test_a_pages_own_bad_url_values_fall_back_with_a_warning(script, params, warned):
+    at = AppTest.from_file(script, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert len(at.warning) == len(params) and any(f"`{warned}`" in w.value for w in at.warning)
+    assert not set(params) & set(at.query_params)  # dropped before the widgets bound to them
