@@ -25,7 +25,7 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
 VALIDATION_SIZE = 256  # enough samples that a 0.04-wide accuracy is not noise, cheap to evaluate
 VALIDATION_SEED = 0x5EED  # mixed into the seed so validation never repeats a training batch
 SAMPLE_EVERY = 250  # steps between the sentences a writing task's models write (and at step 1)
-SAMPLES = 3  # sentences pairs per contender and seed
+SAMPLES = 3  # samples (of two sentences each) per contender and seed
 
 Record = StepRecord | ProbeRecord | SampleRecord
 
