@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from models.cli import OneLineParser, set_threads, threads_option, train
-from models.config import LIMITS, RECURRENT_KEYS, ConfigError, RunConfig, check_steps
+from models.cli import OneLineParser, checked_run, threads_option, train
+from models.config import LIMITS, RECURRENT_KEYS, RunConfig
 from models.records import floored_percent
 from models.tasks.book import NAMES, read_sentences
 from models.trainer import Trainer
@@ -81,14 +81,10 @@ def _percent(share: float | None) -> str:
 
 
 def main(argv: list[str]) -> int:
-    args = parse_args(argv)
-    try:
-        config = config_from(args)
-        steps = check_steps(args.steps)
-        set_threads(args.threads)
-    except ConfigError as error:
-        print(f"error: {error}".replace("gap", "max-gap", 1), file=sys.stderr)
+    checked = checked_run(parse_args(argv), config_from, flags={"gap": "max-gap"})
+    if checked is None:
         return 2
+    config, steps = checked
     trainer = Trainer(config)
     print(f"{trainer.task.name}: 0 to {config.gap} adjectives between 'saw' and the name", file=sys.stderr)
     train(trainer, steps, sys.stderr)

@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Callable, Mapping
 from typing import NoReturn, TextIO
 
 from models.config import LIMITS, OPTIMIZER_KEYS, TASK_KEYS, ConfigError, RunConfig, check_steps
@@ -44,6 +45,24 @@ def threads_option(parser: argparse.ArgumentParser) -> None:
         help="PyTorch intra-op threads (default 1, as the dashboard's training processes: the same numbers; more "
         "threads sum in another order, and a long run can end elsewhere)",
     )  # fmt: skip
+
+
+def checked_run(
+    args: argparse.Namespace, make_config: Callable[[argparse.Namespace], RunConfig], flags: Mapping[str, str] = {}
+) -> tuple[RunConfig, int] | None:
+    """The configuration and steps the flags ask for, with the threads applied; or None after the one-line error
+    (naming a setting by its flag where `flags` renames it, as the book's --max-gap does the gap)."""
+    try:
+        config = make_config(args)
+        steps = check_steps(args.steps)
+        set_threads(args.threads)
+    except ConfigError as error:
+        message, name = str(error), error.values.get("name")
+        if name in flags:
+            message = message.replace(str(name), flags[name], 1)
+        print(f"error: {message}", file=sys.stderr)
+        return None
+    return config, steps
 
 
 def set_threads(count: int) -> None:
@@ -164,13 +183,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return book_main(arguments[1:])
     args = parse_args(arguments)
-    try:
-        config = config_from(args)
-        steps = check_steps(args.steps)
-        set_threads(args.threads)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
+    checked = checked_run(args, config_from)
+    if checked is None:
         return 2
+    config, steps = checked
     trainer = Trainer(config)
     print(f"{trainer.task.name} ({trainer.task.variant}), gap {config.gap}", file=sys.stderr)
     records = train(trainer, steps, sys.stderr)

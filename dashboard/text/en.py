@@ -139,8 +139,6 @@ TEXT: dict[str, str] = {
     "tip.clipped": "steps clipped",
     "tip.median_steps": "median steps",
     "tip.adjectives": "adjectives",
-    "heat.below": "below the scale (> {decades} decades under its top)",
-    "heat.zero": "exactly 0 (underflowed)",
     # --- verdict cards and the claim ------------------------------------------------------------------------
     "card.no_validation": "no validation yet",
     "card.frozen": "weights frozen where the loss or gradient became NaN/inf",
@@ -284,7 +282,6 @@ them under *Advanced* and press Reset to compare.
     "sweep.column.high": "slowest",
     "sweep.column.solved": "seeds solved",
     "sweep.column.label": "result",
-    "sweep.column.unsolved": "unsolved",
     "sweep.column.seeds": "seeds",
     "sweep.label": "{solved} of {seeds} seeds solved it",
     # --- the children's book --------------------------------------------------------------------------------

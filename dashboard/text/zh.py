@@ -126,8 +126,6 @@ TEXT: dict[str, str] = {
     "tip.clipped": "被裁剪的步",
     "tip.median_steps": "中位步数",
     "tip.adjectives": "形容词个数",
-    "heat.below": "低于色标（比顶端低 {decades} 个数量级以上）",
-    "heat.zero": "恰好为 0（下溢）",
     # --- 结论卡片与论断 -------------------------------------------------------------------------------------
     "card.no_validation": "还没有验证",
     "card.frozen": "权重冻结在损失或梯度变成 NaN/inf 的那一步",
@@ -257,7 +255,6 @@ b = 1 时为 0.73（Keras 的默认值，也是本实验室的），b = 3 时为
     "sweep.column.high": "最慢",
     "sweep.column.solved": "已解决的种子",
     "sweep.column.label": "结果",
-    "sweep.column.unsolved": "未解决",
     "sweep.column.seeds": "种子数",
     "sweep.label": "{seeds} 个种子中有 {solved} 个解决了它",
     # --- 儿童读物 -------------------------------------------------------------------------------------------
