@@ -6,6 +6,7 @@ import io
 import json
 import statistics
 
+import numpy as np
 import pandas as pd
 
 from models.config import RunConfig
@@ -23,16 +24,15 @@ RADIUS_RANGE = (1e-2, 1e3)  # the spectral-radius axis (log): a diverged RNN's Ï
 def bounded(frame: pd.DataFrame, column: str, low: float | None, high: float | None) -> pd.DataFrame:
     """Clip `column` into [low, high]; `<column>_beyond` says "above"/"below" where it was ("" inside), and
     `<column>_actual` keeps the value for the tooltip."""
-    values = frame[column].astype(float)
-    beyond = pd.Series("", index=frame.index, dtype=object)
+    values = frame[column].to_numpy(dtype=float)
+    beyond = np.full(len(values), "", dtype=object)
     if high is not None:
         beyond[values > high] = "above"
     if low is not None:
         beyond[values < low] = "below"
-    bands = {edge: frame[edge].astype(float).clip(lower=low, upper=high) for edge in _edges(frame, column)}
+    bands = {edge: np.clip(frame[edge].to_numpy(dtype=float), low, high) for edge in _edges(frame, column)}
     return frame.assign(
-        **{column: values.clip(lower=low, upper=high), f"{column}_beyond": beyond, f"{column}_actual": values},
-        **bands,
+        **{column: np.clip(values, low, high), f"{column}_beyond": beyond, f"{column}_actual": values}, **bands
     )
 
 
@@ -76,6 +76,8 @@ def spread(frame: pd.DataFrame, keys: list[str], metrics: list[str]) -> pd.DataF
     """One row per `keys` over the seeds: each metric's median, and `<metric>_low`/`_high` â€” the range over
     up to three seeds, the interquartile range from four (one wild seed should not set the band)."""
     seeds = frame["seed"].nunique()
+    if seeds <= 1 and not frame.duplicated(keys).any():
+        return _one_seed(frame, keys, metrics)
     low, high = (0.25, 0.75) if seeds >= 4 else (0.0, 1.0)
     grouped = frame.groupby(keys, sort=False)
     kept = {"step": ("step", "max")} if "step" not in keys else {}  # a bucket's last step
@@ -89,6 +91,21 @@ def spread(frame: pd.DataFrame, keys: list[str], metrics: list[str]) -> pd.DataF
     if "verdict" in frame:
         rows["verdict"] = grouped["verdict"].first()
     return rows.reset_index()
+
+
+def _one_seed(frame: pd.DataFrame, keys: list[str], metrics: list[str]) -> pd.DataFrame:
+    """`spread` where every group is one row (one seed): the value is its own median, low and high. The same
+    frame as the grouping computes (a test compares them), at a fraction of its cost: a chart redraw builds it."""
+    kept = [column for column in ("step", "clipped") if column in frame and column not in keys]
+    rows = frame[[*keys, *kept]].reset_index(drop=True)
+    if not kept:
+        rows["seeds"] = 1
+    for metric in metrics:
+        values = frame[metric].to_numpy(dtype=float)
+        rows[metric], rows[f"{metric}_low"], rows[f"{metric}_high"] = values, values, values
+    if "verdict" in frame:
+        rows["verdict"] = frame["verdict"].to_numpy()
+    return rows
 
 
 def probe_frame(probes: list[dict], chance_loss: float | None = None) -> pd.DataFrame:
@@ -116,7 +133,8 @@ def gradient_frame(
             by_step.setdefault(probe["step"], []).append(probe["grad_per_step"])
     for contender, history in by_contender.items():
         for step in _evenly(list(history), rows):
-            profile = [statistics.median(values) for values in zip(*history[step], strict=True)]
+            profiles = history[step]
+            profile = profiles[0] if len(profiles) == 1 else [statistics.median(v) for v in zip(*profiles, strict=True)]
             kept = _evenly(list(range(len(profile))), columns)
             for t, t_end in zip(kept, [*kept[1:], len(profile)], strict=True):
                 records.append((contender, step, t, t_end, profile[t]))  # zeros too: charted apart

@@ -121,12 +121,11 @@ def metric_charts(run: View, step: int) -> None:
         diverged = {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
         return {
             charts.TRAINING: arrow(frames.training_frame(snapshot.steps, chance_loss=run.chance_loss)),
-            charts.VALIDATION: arrow(frames.probe_frame(snapshot.probes, run.chance_loss)),
             charts.DIVERGED: arrow(frames.diverged_frame(diverged)),
         }
 
     # Sessions sharing a run draw the same data: build it once per charted step, for all of them.
-    data = run.memo(("metrics", step), build)
+    data = {**run.memo(("metrics", step), build), charts.VALIDATION: validation(run, run.probe_history(step))}
     baseline, contenders, task, lang = run.task.baseline, run.config.contenders, run.config.task, current()
     st.markdown(legend(contenders), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
@@ -207,11 +206,11 @@ def gradient_flow(run: View, step: int) -> None:
     if not probes:
         return
     st.subheader(t("flow.title"))
-    flow = run.memo(("gradients", len(probes), probes[-1]["step"]), lambda: _gradient_data(probes, run.chance_loss))
+    flow = run.memo(("gradients", len(probes), probes[-1]["step"]), lambda: _gradient_data(probes))
     if flow is None:
         st.info(t("flow.none"))
         return
-    gradients, decades, shown, validation = flow
+    gradients, decades, shown = flow
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         column.markdown(f"{cards.swatch(key)} **{key}**", unsafe_allow_html=True)
         heatmap = _heatmap(key, decades, current())
@@ -224,7 +223,7 @@ def gradient_flow(run: View, step: int) -> None:
     left, right = st.columns([2, 1])
     left.markdown(t("radius.title"))
     radius = _radius(run.config.contenders, current())
-    left.vega_lite_chart(charts.with_data(radius, validation=validation), width="stretch")
+    left.vega_lite_chart(charts.with_data(radius, validation=validation(run, probes)), width="stretch")
     right.caption(t("radius.caption"))
 
 
@@ -234,9 +233,16 @@ def _box(colour: str) -> str:
     )
 
 
-def _gradient_data(probes: list[dict], chance_loss: float) -> tuple[dict, tuple[int, int], list[str], bytes] | None:
-    """Each contender's heatmap rows (its chart is sent only its own), the colour scale's decades, the contenders
-    shown, and the validation frame for ρ."""
+def validation(run: View, probes: list[dict]) -> bytes:
+    """The validation frame (loss, accuracy and ρ per probe) for `probes`, the run's probes up to a step: the
+    metric charts and the ρ chart draw it, built once for both and for every session at that step."""
+    key = ("validation", len(probes), probes[-1]["step"] if probes else 0)
+    return run.memo(key, lambda: arrow(frames.probe_frame(probes, run.chance_loss)))
+
+
+def _gradient_data(probes: list[dict]) -> tuple[dict, tuple[int, int], list[str]] | None:
+    """Each contender's heatmap rows (its chart is sent only its own), the colour scale's decades and the
+    contenders shown."""
     gradients = frames.gradient_frame(probes)
     positive = gradients["grad"][gradients["grad"] > 0]
     if positive.empty:
@@ -249,7 +255,7 @@ def _gradient_data(probes: list[dict], chance_loss: float) -> tuple[dict, tuple[
     parts = dict(tuple(gradients.groupby("contender", sort=False)))
     shown = [key for key in charts.ORDER if key in parts]
     mine = {key: arrow(parts[key]) for key in shown}
-    return mine, decades, shown, arrow(frames.probe_frame(probes, chance_loss))
+    return mine, decades, shown
 
 
 def arrow(frame) -> bytes:

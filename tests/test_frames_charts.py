@@ -278,3 +278,18 @@ def test_the_sweep_frame_takes_the_median_of_the_seeds_that_solved_and_stacks_un
     assert frame.loc["gru", "label"] == "3 of 3 seeds solved it" and not frame.loc["gru", "unsolved"]
     assert frame.loc["rnn", "unsolved"] and frame.loc["lstm", "unsolved"]
     assert 1000 < frame.loc["rnn", "steps"] < frame.loc["lstm", "steps"]  # above the budget, a row each
+
+
+@pytest.mark.parametrize("kind", ["training", "probes"])
+def test_one_seed_takes_a_shortcut_to_the_same_frame(snapshot, kind, monkeypatch):
+    """A redraw builds these frames: with one seed each group is one row, and the shortcut must equal the grouping."""
+    build = (
+        (lambda: frames.training_frame(snapshot.steps, max_points=7, chance_loss=0.5))
+        if kind == "training"
+        else (lambda: frames.probe_frame(snapshot.probes, 0.5))
+    )
+    quick = build()
+    monkeypatch.setattr(frames, "_one_seed", None)  # the shortcut unavailable: spread must group
+    monkeypatch.setattr(frames.pd.DataFrame, "duplicated", lambda self, keys: pd.Series([True]))
+    grouped = build()
+    pd.testing.assert_frame_equal(quick, grouped, check_dtype=False)
