@@ -227,7 +227,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=8, help="concurrent browser sessions (default 8)")
     parser.add_argument("--mixed", action="store_true", help="spread the sessions over every preset")
-    parser.add_argument("--seconds", type=float, default=20.0, help="measuring window (default 20 s)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help="measuring window (default 20 s); protocol mode: the longest the crowd waits for every run to reach "
+        "its deciding step (default 120 s)",
+    )
     parser.add_argument(
         "--protocol", action="store_true", help="simulated browsers that speak the websocket protocol (no Chromium)"
     )
@@ -238,9 +243,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.protocol:
         from benchmarks import crowd
 
-        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, args.seconds))
+        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, args.seconds or crowd.LIMIT))
     else:
-        report(run(args.sessions, args.mixed, args.seconds))
+        report(run(args.sessions, args.mixed, args.seconds or 20.0))
 
 
 if __name__ == "__main__":

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 import streamlit as st
@@ -39,21 +40,55 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     st.fragment(run_every=every and 2 * every)(_draw_charts)(run, extra)
 
 
-# Redraws that build at once: the rest wait their turn, blocked (not holding the GIL). With forty sessions'
-# threads all runnable, the server's event loop, which sends every message, waited seconds for the GIL.
-REDRAWS_AT_ONCE = threading.BoundedSemaphore(1)
+class RedrawTurns:
+    """One redraw builds at a time, and a status redraw goes before any chart redraw waiting with it.
+
+    The rest wait their turn, blocked (not holding the GIL): with forty sessions' threads all runnable, the
+    server's event loop, which sends every message, waited seconds for the GIL. The status line is the promise
+    (fresh once a second); charts cost five times as much to build, so they wait while a status waits.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._urgent, self._other = threading.Condition(self._lock), threading.Condition(self._lock)
+        self._busy, self._waiting_urgent = False, 0
+
+    @contextlib.contextmanager
+    def turn(self, urgent: bool) -> Iterator[None]:
+        with self._lock:
+            if urgent:
+                self._waiting_urgent += 1
+                while self._busy:
+                    self._urgent.wait()
+                self._waiting_urgent -= 1
+            else:
+                while self._busy or self._waiting_urgent:
+                    self._other.wait()
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy = False
+                (self._urgent if self._waiting_urgent else self._other).notify()
 
 
-def _one_at_a_time(draw: Callable) -> Callable:
-    @functools.wraps(draw)
-    def drawn(*arguments) -> None:
-        with REDRAWS_AT_ONCE:
-            draw(*arguments)
-
-    return drawn
+REDRAWS = RedrawTurns()
 
 
-@_one_at_a_time
+def _one_at_a_time(urgent: bool) -> Callable:
+    def wrap(draw: Callable) -> Callable:
+        @functools.wraps(draw)
+        def drawn(*arguments) -> None:
+            with REDRAWS.turn(urgent):
+                draw(*arguments)
+
+        return drawn
+
+    return wrap
+
+
+@_one_at_a_time(urgent=True)
 def _draw_progress(run: View, every: float | None) -> None:
     started = time.thread_time()
     run.keep_alive()
@@ -78,7 +113,7 @@ def _draw_progress(run: View, every: float | None) -> None:
             st.rerun()  # the load changed: the page declares the fragments again at the new interval
 
 
-@_one_at_a_time
+@_one_at_a_time(urgent=False)
 def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
     started = time.thread_time()
     charted = run.chart_step()
