@@ -88,8 +88,9 @@ def liveness(session: Session, end: float) -> dict | None:
     }
 
 
-def measure(sessions: int, mixed: bool, own: int, seconds: float) -> dict:
-    presets = list(PRESETS) if mixed else [DEFAULT_PRESET]
+def measure(sessions: int, mixed: bool, own: int, seconds: float, only: list[str] | None = None) -> dict:
+    """Run the crowd; `mixed` spreads it over every preset, or over `only` (preset keys) when given."""
+    presets = (only or list(PRESETS)) if mixed else [DEFAULT_PRESET]
     mode = "&mode=workshop" if mixed else ""
     queries = [(presets[i % len(presets)], f"preset={presets[i % len(presets)]}{mode}") for i in range(sessions)]
     queries += [(f"own {i}", f"preset={DEFAULT_PRESET}&seed={100 + i}") for i in range(own)]
@@ -116,6 +117,7 @@ def measure(sessions: int, mixed: bool, own: int, seconds: float) -> dict:
     return {
         "sessions": sessions,
         "mixed": mixed,
+        "presets": presets,
         "own": own,
         "lone": (liveness(lone, end) or {"steps_per_second": float("nan")})["steps_per_second"] if lone else None,
         "results": [(s.label, liveness(s, end), s.reached(deciding.get(s.label, 10**9)), s) for s in crowd_sessions],
@@ -134,7 +136,8 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def report(result: dict) -> None:
-    kind = "over every preset (workshop mode)" if result["mixed"] else f"identical ({DEFAULT_PRESET})"
+    count = len(result["presets"])
+    kind = f"over {count} presets (workshop mode)" if result["mixed"] else f"identical ({DEFAULT_PRESET})"
     extra = f", and {result['own']} with settings of their own" if result["own"] else ""
     print(f"{result['sessions']} simulated sessions {kind}{extra}")
     if result["lone"] is not None:

@@ -3,6 +3,7 @@
 python -m benchmarks.load --sessions 8                  # 8 identical sessions (the default preset)
 python -m benchmarks.load --sessions 30 --mixed         # 30 sessions spread over every preset
 python -m benchmarks.load --sessions 2 --seconds 5      # a quick check that it runs
+python -m benchmarks.load --protocol --sessions 40 --mixed   # simulated browsers instead (see benchmarks.crowd)
 
 Reports each session's training progress (steps/s, from the steps the server logs sending it) against a
 lone session measured first on the same server, how far behind the pages draw, the health endpoint's
@@ -236,14 +237,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--protocol", action="store_true", help="simulated browsers that speak the websocket protocol (no Chromium)"
     )
+    parser.add_argument(
+        "--presets", help="protocol mode with --mixed: the presets to spread over, comma-separated (default: every one)"
+    )
     parser.add_argument("--own", type=int, default=0, help="protocol mode: further sessions with settings of their own")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 60 or not 0 <= args.own <= 30:
         parser.error("--sessions must be between 1 and 60, --own between 0 and 30")
+    only = [key.strip() for key in args.presets.split(",")] if args.presets else None
+    if only and (not args.protocol or not args.mixed or not set(only) <= set(PRESETS)):
+        parser.error(f"--presets needs --protocol --mixed and keys from: {', '.join(PRESETS)}")
     if args.protocol:
         from benchmarks import crowd
 
-        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, args.seconds or crowd.LIMIT))
+        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, args.seconds or crowd.LIMIT, only))
     else:
         report(run(args.sessions, args.mixed, args.seconds or 20.0))
 
