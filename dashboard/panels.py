@@ -41,14 +41,18 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
 
 
 class RedrawTurns:
-    """One redraw builds at a time, and a status redraw goes before any chart redraw waiting with it.
+    """One redraw builds at a time, and a status redraw goes before chart redraws that have waited less than
+    `patience` seconds.
 
     The rest wait their turn, blocked (not holding the GIL): with forty sessions' threads all runnable, the
-    server's event loop, which sends every message, waited seconds for the GIL. The status line is the promise
-    (fresh once a second); charts cost five times as much to build, so they wait while a status waits.
+    server's event loop, which sends every message, waited seconds for the GIL. The status line is the first
+    promise (fresh once a second); charts cost five times as much to build, so they let statuses pass, but only
+    for a while: at forty sessions some status nearly always waits, and strict priority starved a page's charts
+    for 10 s.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, patience: float = 0.25) -> None:
+        self.patience = patience
         self._lock = threading.Lock()
         self._urgent, self._other = threading.Condition(self._lock), threading.Condition(self._lock)
         self._busy, self._waiting_urgent = False, 0
@@ -56,14 +60,19 @@ class RedrawTurns:
     @contextlib.contextmanager
     def turn(self, urgent: bool) -> Iterator[None]:
         with self._lock:
+            if not urgent:
+                deadline = time.monotonic() + self.patience
+                while self._busy or self._waiting_urgent:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        urgent = True  # waited long enough: it queues with the statuses now
+                        break
+                    self._other.wait(left)
             if urgent:
                 self._waiting_urgent += 1
                 while self._busy:
                     self._urgent.wait()
                 self._waiting_urgent -= 1
-            else:
-                while self._busy or self._waiting_urgent:
-                    self._other.wait()
             self._busy = True
         try:
             yield

@@ -15,8 +15,8 @@ def _wait_for(condition, seconds: float = 5.0) -> None:
         time.sleep(0.005)
 
 
-def test_a_waiting_status_redraw_goes_before_chart_redraws_that_waited_longer():
-    turns, order, inside = RedrawTurns(), [], []
+def test_a_waiting_status_redraw_goes_before_chart_redraws_that_waited_less_than_the_patience():
+    turns, order, inside = RedrawTurns(patience=30.0), [], []
 
     def redraw(name: str, urgent: bool) -> None:
         with turns.turn(urgent):
@@ -55,3 +55,23 @@ def test_one_redraw_at_a_time_and_every_one_gets_its_turn():
     for thread in threads:
         thread.join(20)
     assert not any(thread.is_alive() for thread in threads) and most[0] == 1
+
+
+def test_a_chart_redraw_that_waited_past_the_patience_goes_before_newer_statuses():
+    turns, order = RedrawTurns(patience=0.05), []
+
+    def redraw(name: str, urgent: bool) -> None:
+        with turns.turn(urgent):
+            order.append(name)
+
+    with turns.turn(urgent=True):  # a status redraw holds the turn
+        chart = threading.Thread(target=redraw, args=("chart", False))
+        chart.start()
+        _wait_for(lambda: turns._waiting_urgent == 1)  # past its patience, it queues with the statuses
+        statuses = [threading.Thread(target=redraw, args=(f"status {i}", True)) for i in range(3)]
+        for thread in statuses:
+            thread.start()
+        _wait_for(lambda: turns._waiting_urgent == 4)
+    for thread in [chart, *statuses]:
+        thread.join(5)
+    assert len(order) == 4 and "chart" in order[:2]  # not starved behind every status that came later
