@@ -64,7 +64,10 @@ def book_panels(run: View, step: int) -> None:
     bins = tuple(task.distance_bins)
     probes = run.probe_history(step)
     st.subheader(t("book.distance"))
-    data = run.memo(("distance", step), lambda: arrow(frames.distance_frame(probes, list(bins))))
+    data = run.memo(
+        ("distance", len(probes), probes[-1]["step"] if probes else 0),
+        lambda: arrow(frames.distance_frame(probes, list(bins))),
+    )
     spec = _distance_spec(bins, task.baseline.accuracy, contenders, current())
     st.vega_lite_chart(charts.with_data(spec, **{charts.DISTANCE: data}), width="stretch")
     st.caption(t("book.distance.caption"))
