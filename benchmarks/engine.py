@@ -12,7 +12,7 @@ from torch.nn.utils import clip_grad_norm_
 from benchmarks.timing import Row, interleaved, median, ratio, spread
 from dashboard.presets import PRESETS
 from models.config import RunConfig
-from models.contenders import SequenceModel
+from models.contenders import CONTENDERS, GATES, SequenceModel
 from models.diagnostics import spectral_radii
 from models.stack import StackedModel
 from models.tasks import make_task
@@ -157,12 +157,50 @@ def step_costs(rounds: int, threads: tuple[int, ...]) -> list[Row]:
     return rows
 
 
+def products_only(config: RunConfig, seeds: int) -> Callable[[], None]:
+    """BLOCK steps of only the matrix products a training step of `config` must do, with `seeds` stacked copies,
+    in the shapes and calls of models.recurrence: each contender's input projection, a recurrent product per time
+    step forward and another backward, and its weight gradients (one product per copy). No validation, no
+    element-wise work: a floor under the engine's step, which these products alone cannot go below."""
+    task = make_task(config.task, config.gap)
+    inputs, _ = task.batch(torch.Generator().manual_seed(0), config.batch)
+    batch, steps, features = inputs.shape
+    hidden = config.hidden
+    buffers = []
+    for key in config.contenders:
+        width = GATES[CONTENDERS[key].cell] * hidden
+        buffers.append(
+            (
+                torch.randn(steps * seeds, batch, features), torch.randn(steps * seeds, features, width),
+                torch.randn(seeds, batch, hidden), torch.randn(seeds, hidden, width), torch.randn(seeds, batch, width),
+                torch.randn(seeds, batch, hidden), torch.randn(seeds, steps * batch, width),
+                torch.randn(seeds, steps * batch, hidden), torch.randn(seeds, steps * batch, features),
+            )
+        )  # fmt: skip
+
+    def block() -> None:
+        for _ in range(BLOCK):
+            for flat_inputs, w_ih, h, w_hh, gates, dh, d_pre, states, rows in buffers:
+                torch.bmm(flat_inputs, w_ih)  # every time step's input projection at once
+                w_hh_t = w_hh.transpose(1, 2)
+                for _ in range(steps):
+                    gates.baddbmm_(h, w_hh)  # forward: W_hh h added to the step's gates
+                for _ in range(steps):
+                    torch.bmm(gates, w_hh_t, out=dh)  # backward: the gradient reaching h
+                for d, x, r in zip(d_pre, states, rows, strict=True):  # weight gradients, per copy
+                    torch.mm(d.t(), x), torch.mm(d.t(), r)
+
+    return block
+
+
 def seed_cost(rounds: int, threads: tuple[int, ...]) -> list[Row]:
-    """Section 8: the engine's whole step (four contenders, probes every 25 steps) with 5 seeds against 1."""
+    """Section 8: the engine's whole step (four contenders, probes every 25 steps) with 5 seeds against 1, and the
+    floor its matrix products alone set under 5 seeds."""
     rows = []
     for count in threads:
         torch.set_num_threads(count)
         blocks = {k: engine_block(RunConfig(seeds=k)) for k in (1, 5)}
+        blocks["products 1"], blocks["products 5"] = products_only(RunConfig(), 1), products_only(RunConfig(), 5)
         seconds = interleaved(blocks, rounds)
         detail = f"default config, {count} thread{'s' * (count > 1)}, {rounds} × {BLOCK} steps"
         rows += [
@@ -170,6 +208,10 @@ def seed_cost(rounds: int, threads: tuple[int, ...]) -> list[Row]:
                 "ms", detail),
             Row("8 seeds", f"5 seeds / 1 seed (time per step), {count} thread{'s' * (count > 1)}",
                 ratio(seconds[5], seconds[1]), "×", detail),
+            Row("8 seeds", f"1 seed's matrix products alone / its whole step, {count} thread{'s' * (count > 1)}",
+                ratio(seconds["products 1"], seconds[1]), "×", detail + "; no element-wise work, no validation"),
+            Row("8 seeds", f"5 seeds' matrix products alone / 1 seed's whole step, {count} thread{'s' * (count > 1)}",
+                ratio(seconds["products 5"], seconds[1]), "×", detail + "; no element-wise work, no validation"),
         ]  # fmt: skip
     torch.set_num_threads(1)
     return rows

@@ -52,3 +52,8 @@ def test_protocol_load_test_measures_every_session():
 def load_test(*arguments: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "benchmarks.load", *arguments]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+def test_the_protocol_crowd_takes_only_presets_that_exist():
+    result = load_test("--protocol", "--mixed", "--presets", "vanishing,nonsense")
+    assert result.returncode == 2 and "--presets needs --protocol --mixed and keys from: why_recurrence" in result.stderr
