@@ -31,7 +31,8 @@ LIMIT = 120.0  # seconds the crowd runs at most, waiting for every run to reach 
 
 
 def cpu_seconds(pid: int, descendants: bool = True) -> float:
-    """User + system CPU seconds of a process and (unless told not to) its live descendants."""
+    """User + system CPU seconds of a process and (unless told not to) its descendants: the live ones, and those
+    that have exited and been reaped (a training process released by the cap took its seconds with it)."""
     total, pending = 0.0, [pid]
     ticks = 100.0
     while pending:
@@ -41,7 +42,8 @@ def cpu_seconds(pid: int, descendants: bool = True) -> float:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        total += sum(int(value) for value in fields[11:13]) / ticks  # utime stime
+        reaped = fields[13:15] if descendants else []  # cutime cstime: children that have exited, waited for
+        total += sum(int(value) for value in [*fields[11:13], *reaped]) / ticks  # utime stime
         if descendants:
             pending += [int(child) for child in children]
     return total
