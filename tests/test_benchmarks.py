@@ -56,4 +56,5 @@ def load_test(*arguments: str) -> subprocess.CompletedProcess:
 
 def test_the_protocol_crowd_takes_only_presets_that_exist():
     result = load_test("--protocol", "--mixed", "--presets", "vanishing,nonsense")
-    assert result.returncode == 2 and "--presets needs --protocol --mixed and keys from: why_recurrence" in result.stderr
+    assert result.returncode == 2
+    assert "--presets needs --protocol --mixed and keys from: why_recurrence" in result.stderr
