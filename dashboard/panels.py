@@ -131,12 +131,11 @@ def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
     charted = run.chart_step()
     if charted == 0:
         st.info(t("charts.first"))
-        HUB.redrawn((time.thread_time() - started) / 2)
-        return
-    metric_charts(run, charted)
-    if extra is not None:
-        extra(run, charted)
-    gradient_flow(run, charted)
+    else:
+        metric_charts(run, charted)
+        if extra is not None:
+            extra(run, charted)
+        gradient_flow(run, charted)
     HUB.redrawn((time.thread_time() - started) / 2)  # at half the rate: half the load of a status redraw
 
 
