@@ -24,6 +24,7 @@ from runs.view import View
 
 # The load test (benchmarks/load.py) sets this to read each session's progress off the server's clock.
 PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"
+FRESH = 0.8  # × the charts' interval: a step charted this recently is what a chart redraw draws (runs.live.chart_at)
 
 
 def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
@@ -39,7 +40,8 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     st.session_state["drawn_running"] = run.running
     every = HUB.cadence() if run.running else None
     st.fragment(run_every=every)(_draw_progress)(run, every)
-    st.fragment(run_every=every and 2 * every)(_draw_charts)(run, extra)
+    charts_every = every and 2 * every
+    st.fragment(run_every=charts_every)(_draw_charts)(run, extra, charts_every)
 
 
 class RedrawTurns:
@@ -120,7 +122,7 @@ def _draw_progress(run: View, every: float | None) -> None:
 
 
 @_one_at_a_time(urgent=False)
-def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
+def _draw_charts(run: View, extra: Callable[[View, int], None] | None, every: float | None) -> None:
     started = time.thread_time()
     snapshot = run.snapshot(history=False)  # the cards and the claim read only the verdicts and probes
     left, right = st.columns([3, 2], gap="medium")
@@ -128,7 +130,8 @@ def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
         cards.verdict_cards(run, snapshot)
     with right:
         cards.claim_panel(run, snapshot)
-    charted = run.chart_step()
+    # Fresh enough that each redraw finds a newer charted step than the last one (the interval's timer drifts).
+    charted = run.chart_step(FRESH * every if every else 1.0)
     if charted == 0:
         st.info(t("charts.first"))
     else:
@@ -162,28 +165,36 @@ def status_line(snapshot: Snapshot) -> None:
 
 def metric_charts(run: View, step: int) -> None:
     """Loss, gradient norm and accuracy up to `step`."""
+    baseline, contenders, task, lang = run.task.baseline, run.config.contenders, run.config.task, current()
+    specs = {
+        "loss": _curve("loss", run.chance_loss, True, contenders, lang),
+        "grad_norm": _grad_norm(run.config.clip, contenders, lang),
+        "accuracy": _curve("accuracy", baseline.accuracy, False, contenders, lang),
+    }
+    probes = run.probe_history(step)
+    validated = validation(run, probes)
 
-    def build() -> dict[str, bytes]:
+    def build() -> dict[str, dict[str, bytes]]:
         snapshot = run.snapshot_at(step)
         diverged = {key: v.step for key, v in snapshot.verdicts.items() if v.status == "diverged" and v.step}
-        return {
-            charts.TRAINING: arrow(frames.training_frame(snapshot.steps, chance_loss=run.chance_loss)),
-            charts.DIVERGED: arrow(frames.diverged_frame(diverged)),
+        data = {
+            charts.TRAINING: frames.training_frame(snapshot.steps, chance_loss=run.chance_loss),
+            charts.DIVERGED: frames.diverged_frame(diverged),
+            charts.VALIDATION: validated,
         }
+        return {name: payload(spec, data) for name, spec in specs.items()}
 
-    # Sessions sharing a run draw the same data: build it once per charted step, for all of them.
-    data = {**run.memo(("metrics", step), build), charts.VALIDATION: validation(run, run.probe_history(step))}
-    baseline, contenders, task, lang = run.task.baseline, run.config.contenders, run.config.task, current()
+    # Sessions sharing a run draw the same data: build it once per charted step, for all of them. (The specs'
+    # words follow each session's language; the columns they read do not.)
+    data = run.memo(("metrics", step), build)
     st.markdown(legend(contenders), unsafe_allow_html=True)
     left, middle, right = st.columns(3)
     left.markdown(t("chart.loss", loss_name=wording.task(task, "loss")))
-    loss = _curve("loss", run.chance_loss, True, contenders, lang)
-    left.vega_lite_chart(charts.with_data(loss, **data), width="stretch")
+    left.vega_lite_chart(charts.with_data(specs["loss"], **data["loss"]), width="stretch")
     middle.markdown(t("chart.grad_norm"))
-    middle.vega_lite_chart(charts.with_data(_grad_norm(run.config.clip, contenders, lang), **data), width="stretch")
+    middle.vega_lite_chart(charts.with_data(specs["grad_norm"], **data["grad_norm"]), width="stretch")
     right.markdown(t("chart.accuracy.adding" if task == "adding" else "chart.accuracy"))
-    accuracy = _curve("accuracy", baseline.accuracy, False, contenders, lang)
-    right.vega_lite_chart(charts.with_data(accuracy, **data), width="stretch")
+    right.vega_lite_chart(charts.with_data(specs["accuracy"], **data["accuracy"]), width="stretch")
     st.caption(
         t(
             "chart.caption",
@@ -229,8 +240,8 @@ def _grad_norm(clip: float, contenders: tuple[str, ...], lang: str) -> dict:
 
 
 @cached_spec
-def _heatmap(contender: str, decades: tuple[int, int], lang: str) -> dict:
-    return prepared(charts.gradient_heatmap(contender, (10.0 ** decades[0], 10.0 ** decades[1]), lang))
+def _heatmap(decades: tuple[int, int], lang: str) -> dict:
+    return prepared(charts.gradient_heatmap((10.0 ** decades[0], 10.0 ** decades[1]), lang))
 
 
 @cached_spec
@@ -253,14 +264,14 @@ def gradient_flow(run: View, step: int) -> None:
     if not probes:
         return
     st.subheader(t("flow.title"))
-    flow = run.memo(("gradients", len(probes), probes[-1]["step"]), lambda: _gradient_data(probes))
+    flow = run.memo(("gradients", *_probes_key(probes)), lambda: _gradient_data(probes))
     if flow is None:
         st.info(t("flow.none"))
         return
     gradients, decades, shown = flow
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         column.markdown(f"{cards.swatch(key)} **{key}**", unsafe_allow_html=True)
-        heatmap = _heatmap(key, decades, current())
+        heatmap = _heatmap(decades, current())
         column.vega_lite_chart(charts.with_data(heatmap, gradients=gradients[key]), width="stretch")
     caption = t(
         "flow.caption", decades=decades[1] - decades[0], below=_box(charts.BELOW_COLOUR), limit=charts.DECADES,
@@ -270,7 +281,9 @@ def gradient_flow(run: View, step: int) -> None:
     left, right = st.columns([2, 1])
     left.markdown(t("radius.title"))
     radius = _radius(run.config.contenders, current())
-    left.vega_lite_chart(charts.with_data(radius, validation=validation(run, probes)), width="stretch")
+    validated = validation(run, probes)
+    data = run.memo(("radius", *_probes_key(probes)), lambda: payload(radius, {charts.VALIDATION: validated}))
+    left.vega_lite_chart(charts.with_data(radius, **data), width="stretch")
     right.caption(t("radius.caption"))
 
 
@@ -280,11 +293,25 @@ def _box(colour: str) -> str:
     )
 
 
-def validation(run: View, probes: list[dict]) -> bytes:
+def validation(run: View, probes: list[dict]) -> pd.DataFrame:
     """The validation frame (loss, accuracy and ρ per probe) for `probes`, the run's probes up to a step: the
     metric charts and the ρ chart draw it, built once for both and for every session at that step."""
-    key = ("validation", len(probes), probes[-1]["step"] if probes else 0)
-    return run.memo(key, lambda: arrow(frames.probe_frame(probes, run.chance_loss)))
+    return run.memo(("validation", *_probes_key(probes)), lambda: frames.probe_frame(probes, run.chance_loss))
+
+
+def _probes_key(probes: list[dict]) -> tuple[int, int]:
+    return len(probes), probes[-1]["step"] if probes else 0
+
+
+def payload(spec: dict, data: dict[str, pd.DataFrame]) -> dict[str, bytes]:
+    """The frames `spec` reads, each cut to the columns it reads (charts.fields_read), as the Arrow bytes Streamlit
+    sends: a chart no longer carries its neighbours' columns."""
+    wanted, fields = charts.data_names(spec), charts.fields_read(spec)
+    return {
+        name: arrow(frame[[column for column in frame.columns if column in fields]])
+        for name, frame in data.items()
+        if name in wanted
+    }
 
 
 def _gradient_data(probes: list[dict]) -> tuple[dict, tuple[int, int], list[str]] | None:
@@ -301,7 +328,7 @@ def _gradient_data(probes: list[dict]) -> tuple[dict, tuple[int, int], list[str]
     decades = (decades[0], max(decades[1], decades[0] + 1))
     parts = dict(tuple(gradients.groupby("contender", sort=False)))
     shown = [key for key in charts.ORDER if key in parts]
-    mine = {key: arrow(parts[key]) for key in shown}
+    mine = {key: arrow(parts[key].drop(columns="contender")) for key in shown}  # a heatmap is sent its own rows
     return mine, decades, shown
 
 

@@ -34,7 +34,6 @@ REPLY_TIMEOUT = 120.0  # the longest a Step may take (25 steps of the largest mo
 MAX_STEP_ROWS = 8_000  # step records kept per run (all contenders): 2,000 points a contender, ~2 MB
 MEMO_SIZE = 16  # chart data kept per run: a few recent steps, shared by the sessions drawing them
 PUBLISH_EVERY = 0.25  # seconds between the steps a run shows its followers: all draw the same, built once
-CHART_EVERY = 1.0  # seconds between the steps whose charts a run's followers see (a chart costs far more)
 MAX_SAMPLES = 200  # sample records kept per run: the newest (every contender and seed, 250 steps apart)
 MAX_PROBES = 400  # probe records kept per run (each holds a gradient profile of up to 200 floats)
 
@@ -83,7 +82,7 @@ class LiveRun:
         self.samples: list[dict] = []  # sentences a writing task's models wrote (every few hundred steps)
         self.step_count = 0
         self.published = 0  # the newest step shown to sessions following the run live
-        self.charted = 0  # the newest step they see charted
+        self.charted = 0  # the newest step they see charted (see chart_at)
         self._published_at = self._charted_at = 0.0
         self.elapsed = 0.0
         self._verdicts = {key: Verdict("not_started") for key in config.contenders}
@@ -254,6 +253,19 @@ class LiveRun:
                 self._memo.popitem(last=False)
             return value
 
+    def chart_at(self, fresh: float) -> int:
+        """The step its followers see charted: the published step as of the first chart redraw at least `fresh`
+        seconds after the last one moved it on. A chart redraw that comes finds the charted step at most `fresh`
+        old, so a page redrawing its charts every `fresh`/0.8 s gets new ones every time; and the run builds chart
+        data at most once in `fresh` seconds, for every session at that step. (Moved on as steps arrived, once a
+        second, it lagged a page's redraw by up to a second: a page redrawing every second saw charts 2–3 s
+        apart at forty sessions.)"""
+        with self._lock:
+            now = time.monotonic()
+            if self.published > self.charted and now - self._charted_at >= fresh:
+                self.charted, self._charted_at = self.published, now
+            return self.charted
+
     def samples_until(self, until: int) -> list[dict]:
         """The newest sentences written at or before step `until`: one record per contender and seed."""
         with self._lock:
@@ -349,8 +361,8 @@ class LiveRun:
         now = time.monotonic()
         if step == self.hold_at or now - self._published_at >= PUBLISH_EVERY:
             self.published, self._published_at = step, now
-        if step == self.hold_at or now - self._charted_at >= CHART_EVERY:
-            self.charted, self._charted_at = step, now
+        if step == self.hold_at:
+            self.charted = step
         self._verdicts = verdicts
         if step == self.hold_at:
             self.decided = dict(verdicts)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from models.config import RunConfig
-from runs.live import CHART_EVERY, PUBLISH_EVERY, LiveRun, Snapshot
+from runs.live import PUBLISH_EVERY, LiveRun, Snapshot
 
 if TYPE_CHECKING:
     from runs.hub import Hub
@@ -75,16 +75,18 @@ class View:
         cap = self._cap()
         return shown if cap is None else min(shown, cap)
 
-    def chart_step(self) -> int:
-        """The last step this session sees charted: the shown step, at most CHART_EVERY seconds behind it (one
-        chart build a second serves every session at that step); exact while paused and at the deciding step."""
+    def chart_step(self, fresh: float = 1.0) -> int:
+        """The last step this session sees charted: the shown step, at most `fresh` seconds behind it (one chart
+        build every `fresh` seconds serves every session at that step); exact while paused and at the deciding
+        step."""
         shown = self.shown_step()
         if not self.following or shown == self._cap():
             return shown
+        charted = min(shown, self.run.chart_at(fresh))
         if self.pace is None:
-            return min(shown, self.run.charted)
-        grain = max(1, int(self.pace * CHART_EVERY))
-        return max(shown - shown % grain, min(shown, self.run.charted))
+            return charted
+        grain = max(1, int(self.pace * fresh))
+        return max(shown - shown % grain, charted)
 
     @property
     def running(self) -> bool:

@@ -7,6 +7,7 @@ import json
 import math
 
 import pandas as pd
+import pyarrow.ipc
 import pytest
 
 from dashboard import charts, frames
@@ -121,7 +122,7 @@ def test_every_chart_reads_only_the_datasets_the_page_attaches():
     specs = [
         charts.curve_chart("accuracy", 0.25, False, ALL).to_dict(),
         charts.grad_norm_chart(1.0, ALL).to_dict(),
-        charts.gradient_heatmap("rnn", (1e-9, 1.0)).to_dict(),
+        charts.gradient_heatmap((1e-9, 1.0)).to_dict(),
         charts.radius_chart(ALL).to_dict(),
     ]
     assert [named_data(spec) for spec in specs] == [
@@ -144,6 +145,44 @@ def test_with_data_attaches_only_the_datasets_a_chart_reads():
     frame = pd.DataFrame({"contender": ["rnn"], "step": [1]})
     attached = charts.with_data(spec, training=frame, validation=frame, diverged=frame)
     assert set(attached["datasets"]) == set(spec["datasets"]) | {charts.TRAINING, charts.DIVERGED}
+
+
+def test_fields_read_finds_encoded_fields_and_those_named_in_expressions():
+    spec = {
+        "transform": [{"filter": "datum.clipped > 0"}, {"filter": "datum['odd name'] == 1"}, {"calculate": "1"}],
+        "layer": [{"encoding": {"x": {"field": "step"}, "tooltip": [{"field": "loss_actual"}]}}],
+        "title": "loss over steps",
+    }
+    assert charts.fields_read(spec) == {"clipped", "odd name", "step", "loss_actual"}
+
+
+@pytest.mark.parametrize(
+    ("chart", "sent"),
+    [
+        ("loss", {"contender", "step", "loss", "loss_beyond", "loss_actual"}),
+        ("accuracy", {"contender", "step", "accuracy"}),
+        ("grad_norm", {"contender", "step", "grad_norm", "grad_norm_low", "grad_norm_high", "grad_norm_beyond",
+                       "grad_norm_actual", "clipped"}),
+    ],
+)  # fmt: skip
+def test_each_metric_chart_is_sent_only_the_training_columns_it_reads(snapshot, chart, sent):
+    from dashboard import panels
+
+    spec = {
+        "loss": charts.curve_chart("loss", 0.17, True, ALL),
+        "accuracy": charts.curve_chart("accuracy", 0.5, False, ALL),
+        "grad_norm": charts.grad_norm_chart(1.0, ALL),
+    }[chart].to_dict()
+    training = frames.training_frame(snapshot.steps, chance_loss=0.17)
+    validation = frames.probe_frame(snapshot.probes, 0.17)
+    data = panels.payload(spec, {charts.TRAINING: training, charts.VALIDATION: validation})
+    assert set(data) == {charts.TRAINING, charts.VALIDATION} & charts.data_names(spec)
+    columns = set(pyarrow.ipc.open_stream(data[charts.TRAINING]).read_all().column_names)
+    assert columns == sent
+    assert set(training.columns) - columns  # the frame had more: the others' columns stayed behind
+    if charts.VALIDATION in data:
+        validated = set(pyarrow.ipc.open_stream(data[charts.VALIDATION]).read_all().column_names)
+        assert f"val_{chart}" in validated and "spectral_radius" not in validated
 
 
 def test_with_data_attaches_frames_without_touching_the_cached_spec():
@@ -170,12 +209,12 @@ def test_a_diverged_contender_is_marked_and_nothing_plotted_is_infinite():
 
 
 def test_heatmap_uses_the_shared_log_colour_scale_and_greys_for_what_it_cannot_show():
-    spec = charts.gradient_heatmap("rnn", (1e-9, 1.0)).to_dict()
+    spec = charts.gradient_heatmap((1e-9, 1.0)).to_dict()
     values, others = spec["layer"]
     scale = values["encoding"]["color"]["scale"]
     assert scale["type"] == "log" and scale["domain"] == [1e-9, 1.0]
     assert values["encoding"]["color"]["title"] == "‖∂L/∂xₜ‖"  # a titled colour bar
-    assert {"filter": "(datum.contender === 'rnn')"} in values["transform"]
+    assert {"step", "t", "t_end", "grad"} <= charts.fields_read(spec) and "contender" not in charts.fields_read(spec)
     fill = others["encoding"]["fill"]["scale"]
     assert fill["domain"] == [charts.BELOW, charts.ZERO]
     assert fill["range"] == [charts.BELOW_COLOUR, charts.ZERO_COLOUR]

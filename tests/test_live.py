@@ -160,3 +160,18 @@ def test_a_run_stops_only_when_every_seed_of_every_contender_has_diverged():
     snapshot = survivor.snapshot()
     assert snapshot.verdicts["rnn"].status == "diverged" and snapshot.running and not snapshot.message
     survivor.close()
+
+
+def test_the_charted_step_moves_to_the_published_one_at_most_once_in_fresh_seconds(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(live.time, "monotonic", lambda: clock[0])
+    run = LiveRun(SMALL)
+    run.published = 40
+    assert run.chart_at(fresh=0.75) == 40  # the first chart redraw charts the newest step
+    run.published = 55
+    clock[0] += 0.5
+    assert run.chart_at(fresh=0.75) == 40  # charted 0.5 s ago: every session draws that one
+    clock[0] += 0.25
+    assert run.chart_at(fresh=0.75) == 55  # 0.75 s on: the next redraw moves it to the newest
+    clock[0] += 5.0
+    assert run.chart_at(fresh=0.75) == 55  # nothing newer published: it stays
