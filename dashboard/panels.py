@@ -33,8 +33,8 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     with a probe). A status redraw is then two messages, not twenty-two: at 40 sessions every page got 1.1–1.8
     status updates a second, against 1.0–1.3 with the cards in the status fragment.
 
-    The interval follows the server's load as measured now (sessions × the CPU a redraw takes): when that calls
-    for another one, the status fragment reruns the page, which declares both anew. `extra` draws a page's own
+    The interval follows the server's load as measured now (`Hub.cadence`): when that calls for another one, the
+    status fragment reruns the page, which declares both anew. `extra` draws a page's own
     panels in the charts' fragment, at the charted step.
     """
     st.session_state["drawn_running"] = run.running
@@ -103,7 +103,6 @@ def _one_at_a_time(urgent: bool) -> Callable:
 
 @_one_at_a_time(urgent=True)
 def _draw_progress(run: View, every: float | None) -> None:
-    started = time.thread_time()
     run.keep_alive()
     snapshot = run.snapshot(history=False)  # the status and cards never read the per-step records
     if PROGRESS_LOG:
@@ -114,7 +113,6 @@ def _draw_progress(run: View, every: float | None) -> None:
         # while this page was drawn: redraw the page, its buttons and its timers.
         st.rerun()
     status_line(snapshot)
-    HUB.redrawn(time.thread_time() - started)
     if every is not None and _fragment_rerun() and time.monotonic() - st.session_state.get("cadence_at", 0) > 5:
         st.session_state["cadence_at"] = time.monotonic()
         if HUB.cadence(every) != every:
@@ -123,7 +121,6 @@ def _draw_progress(run: View, every: float | None) -> None:
 
 @_one_at_a_time(urgent=False)
 def _draw_charts(run: View, extra: Callable[[View, int], None] | None, every: float | None) -> None:
-    started = time.thread_time()
     snapshot = run.snapshot(history=False)  # the cards and the claim read only the verdicts and probes
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -139,7 +136,6 @@ def _draw_charts(run: View, extra: Callable[[View, int], None] | None, every: fl
         if extra is not None:
             extra(run, charted)
         gradient_flow(run, charted)
-    HUB.redrawn((time.thread_time() - started) / 2)  # at half the rate: half the load of a status redraw
 
 
 def _fragment_rerun() -> bool:

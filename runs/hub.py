@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from models.config import RunConfig
@@ -27,9 +28,10 @@ TICK = 0.25  # seconds between the scheduler's looks at the runs
 TURN = 5.0  # seconds a run trains before it yields its slot to a waiting run: with 17 runs on 2 slots, each
 # trains at least every 45 s (pausing and resuming a process costs two pipe messages)
 ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconnect window) leaves its runs
-CADENCES = (0.5, 0.75)  # seconds between a training page's redraws: even the slowest keeps the 1 s promise
-REDRAW_SHARE = 0.25  # of the server's one core (its GIL) that the pages' own redraw code may take together
-REDRAW_MEMORY = 0.05  # weight of the newest redraw in the running mean of their cost
+CADENCES = (0.5, 0.75)  # seconds between a training page's status redraws: even the slowest keeps the 1 s promise
+BUSY, IDLE = 0.8, 0.5  # cores the server process uses, over LOAD_WINDOW: above BUSY pages redraw at the slower
+# cadence, below IDLE at the faster (the slower one needs a third less: between the two, a page keeps its own)
+LOAD_WINDOW = 3.0  # seconds over which the server's load is measured
 
 
 class Hub:
@@ -54,23 +56,34 @@ class Hub:
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
-        self.redraw_seconds = 0.005  # running mean of a page redraw's CPU time (a first guess until measured)
+        self._cpu: deque[tuple[float, float]] = deque()  # (monotonic, process CPU seconds), sampled every tick
 
-    def redrawn(self, seconds: float) -> None:
-        """A page redrew, taking `seconds` of CPU: part of the load that sets every page's cadence."""
-        self.redraw_seconds += REDRAW_MEMORY * (seconds - self.redraw_seconds)
+    def load(self) -> float:
+        """Cores the server process used over the last LOAD_WINDOW seconds: every page's redraws, Streamlit's
+        work for each message they send, the event loop (training runs in processes of its own). One Python
+        process does little more than a core's worth: near it, redraws queue and every page waits."""
+        now, used = time.monotonic(), time.process_time()
+        with self._lock:
+            self._cpu.append((now, used))
+            while len(self._cpu) > 2 and now - self._cpu[1][0] >= LOAD_WINDOW:
+                self._cpu.popleft()
+            then, before = self._cpu[0]
+        return (used - before) / (now - then) if now - then > 0.5 else 0.0
 
     def cadence(self, current: float | None = None) -> float:
-        """Seconds between a training page's redraws: the fastest of CADENCES at which every connected session's
-        redraws take at most REDRAW_SHARE of the server. A page at `current` keeps it unless the load is clearly
-        past it either way (no flapping between two)."""
-        wanted = self.connected_count() * self.redraw_seconds / REDRAW_SHARE
-        every = next((every for every in CADENCES if every >= wanted), CADENCES[-1])
-        if current in CADENCES and every != current:
-            faster = CADENCES[max(0, CADENCES.index(current) - 1)]
-            if 0.8 * faster < wanted <= 1.25 * current:
-                return current  # within a margin of the current interval: keep it
-        return every
+        """Seconds between a training page's status redraws: the faster of CADENCES unless the server is busy
+        (BUSY); a page at the slower one goes back once it is idle enough (IDLE) that the faster one fits.
+
+        (It followed our redraw code's CPU time alone, which missed Streamlit's work per message: at 50 sessions
+        it chose the faster cadence and the slowest page got 0.4 status updates a second.)"""
+        load = self.load()
+        if current not in CADENCES:
+            return CADENCES[-1] if load > BUSY else CADENCES[0]
+        if current == CADENCES[0] and load > BUSY:
+            return CADENCES[-1]
+        if current == CADENCES[-1] and load < IDLE:
+            return CADENCES[0]
+        return current
 
     def rejoin(self, tab: str, session_id: str) -> View | None:
         """The view the browser tab `tab` had, if its session is gone: it is this session's now, following or paused
@@ -242,6 +255,7 @@ class Hub:
             try:
                 self.tick()
                 self.bound_processes()
+                self.load()  # a sample every tick: the load is measured over the last few seconds
             except Exception:  # the scheduler must outlive any one run's trouble; say what happened
                 logging.getLogger(__name__).exception("scheduler tick failed; carrying on")
 

@@ -260,3 +260,35 @@ def test_processes_beyond_the_cap_are_given_up_by_the_runs_idle_longest():
         assert views[0].run.snapshot().steps["step"][:8] == [1, 1, 1, 1, 2, 2, 2, 2]  # nothing lost or repeated
     finally:
         capped.close_all()
+
+
+def test_the_load_is_the_cores_the_server_process_used_lately(monkeypatch):
+    clock, cpu = [10.0], [1.0]
+    monkeypatch.setattr(hub_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(hub_module.time, "process_time", lambda: cpu[0])
+    made = Hub(slots=1)
+    assert made.load() == 0.0  # one sample says nothing yet
+    for _ in range(8):  # a busy second: 0.9 of a core
+        clock[0] += 0.25
+        cpu[0] += 0.225
+        made.load()
+    assert made.load() == pytest.approx(0.9)
+    for _ in range(16):  # then four quiet seconds: the window forgets the busy one
+        clock[0] += 0.25
+        cpu[0] += 0.025
+        made.load()
+    assert made.load() == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("load", "current", "chosen"),
+    [
+        (0.3, None, 0.5), (0.9, None, 0.75),  # a page's first interval: by the load now
+        (0.7, 0.5, 0.5), (0.9, 0.5, 0.75),  # faster until the server is busy
+        (0.7, 0.75, 0.75), (0.4, 0.75, 0.5),  # slower until the faster one fits again (no flapping between)
+    ],
+)  # fmt: skip
+def test_pages_redraw_slower_while_the_server_is_busy(monkeypatch, load, current, chosen):
+    made = Hub(slots=1)
+    monkeypatch.setattr(made, "load", lambda: load)
+    assert made.cadence(current) == chosen
