@@ -178,8 +178,10 @@ class Hub:
             if run not in self.training and run not in self.queue:
                 self.queue.append(run)
         if self.queue and len(self.training) >= self.slots:  # someone waits: the longest turn ends
-            longest = min(self.training, key=self.training.get)
-            if now - self.training[longest] >= TURN:
+            kept = self._bottleneck()
+            turns = {run: since for run, since in self.training.items() if run is not kept}
+            longest = min(turns, key=turns.get) if turns else None
+            if longest is not None and now - turns[longest] >= TURN:
                 self._release(longest)
                 self.queue.append(longest)
         while self.queue and len(self.training) < self.slots:
@@ -190,6 +192,26 @@ class Hub:
         for position, run in enumerate(self.queue):
             run.admitted, run.waiting = False, position
             run.keep_alive()
+
+    def _bottleneck(self) -> LiveRun | None:
+        """A training run that keeps its slot while the others take turns on the rest: the one furthest from its
+        deciding step, when it has more left than all the others together can fill the other slots with.
+
+        Taking turns, a workshop's longest preset (copy: half the six presets' training) was left training alone
+        at the end, one core idle, and decided after 55–60 s. With a slot of its own it runs from the start while
+        the short ones share the other. Only when every run wanting a slot has a deciding step and a measured
+        pace: a run with settings of its own has no end, and everyone takes turns as before.
+        """
+        if self.slots < 2:
+            return None
+        left = {run: _seconds_left(run) for run in [*self.training, *self.queue]}
+        if len(left) <= self.slots or any(seconds is None for seconds in left.values()):
+            return None
+        furthest = max(left, key=left.get)
+        others = sum(seconds for run, seconds in left.items() if run is not furthest)
+        if furthest in self.training and left[furthest] >= others / (self.slots - 1):
+            return furthest
+        return None
 
     def _refresh(self, run: LiveRun) -> None:
         """The run's own notion of its audience: the sessions following it decide whether anyone watches."""
@@ -265,3 +287,11 @@ class Hub:
         with self._lock:
             for run in list(self.views):
                 self._close(run)
+
+
+def _seconds_left(run: LiveRun) -> float | None:
+    """Training seconds the run needs to reach its deciding step, at its pace so far (None: no deciding step
+    ahead, or no pace measured yet)."""
+    if run.hold_at is None or run.step_count == 0 or run.step_count >= run.hold_at:
+        return None
+    return (run.hold_at - run.step_count) * run.elapsed / run.step_count

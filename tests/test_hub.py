@@ -292,3 +292,28 @@ def test_pages_redraw_slower_while_the_server_is_busy(monkeypatch, load, current
     made = Hub(slots=1)
     monkeypatch.setattr(made, "load", lambda: load)
     assert made.cadence(current) == chosen
+
+
+def _paced(seed: int, step: int, hold: int | None, seconds_per_step: float) -> LiveRun:
+    run = LiveRun(SMALL.with_changes(seed=seed), hold_at=hold)
+    run.step_count, run.elapsed = step, step * seconds_per_step
+    return run
+
+
+def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bottleneck():
+    made = Hub(slots=2)
+    long = _paced(1, 100, 1000, 0.03)  # 27 s left
+    short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]  # 0.9 + 5.8 + 4.5 s
+    made.training = {long: 0.0, short[0]: 0.0}
+    made.queue = short[1:]
+    assert made._bottleneck() is long  # 27 s ≥ 11.2 s the others fill the other slot with
+    long.step_count, long.elapsed = 900, 27.0  # 3 s left: no longer the bottleneck, everyone takes turns
+    assert made._bottleneck() is None
+    long.step_count, long.elapsed = 100, 3.0
+    made.queue.append(_paced(5, 10, None, 0.01))  # a run of its own settings has no end: turns for all
+    assert made._bottleneck() is None
+    made.queue[-1] = _paced(5, 0, 100, 0.0)  # a run that has not trained yet has no pace to plan with
+    assert made._bottleneck() is None
+    made.queue.pop()
+    made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [long, short[2]]
+    assert made._bottleneck() is None  # not holding a slot now: it gets one in its turn, then keeps it
