@@ -6,9 +6,10 @@ python -m benchmarks.load --protocol --sessions 40 --mixed --own 10   # ... and 
 
 Every session presses Train at once. Per session it reports what its page received while its run trained:
 status updates per second and the longest wait for one, the longest wait for a chart update, fragment reruns
-answered per second and how long each waited, its step rate (against a lone session, for identical sessions),
-and the seconds from Train to the preset's deciding step. For the server: health-check latency, peak memory
-(PSS and RSS of the server and every training process), CPU used, tracebacks in its log.
+answered per second and how long each waited, the bytes it was sent per second, its step rate (against a lone
+session, for identical sessions), and the seconds from Train to the preset's deciding step. For the server:
+health-check latency, peak memory (PSS and RSS of the server and every training process), CPU used, tracebacks
+in its log.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def liveness(session: Session, end: float) -> dict | None:
         "status_gap": session.largest_gap([at for at, _ in statuses], start, end),
         "chart_gap": session.largest_gap(session.charts, start, end),
         "answered_per_second": len(answered) / seconds,
+        "bytes_per_second": sum(size for at, size in session.received if start <= at <= end) / seconds,
         "steps_per_second": rate,
     }
 
@@ -169,6 +171,12 @@ def report(result: dict) -> None:
     if "own" in groups:
         stalled = sum(1 for live, _ in groups["own"] if live is None or live["steps_per_second"] <= 0)
         print(f"  sessions with settings of their own that made no progress: {stalled} of {len(groups['own'])}")
+    sent = sorted(live["bytes_per_second"] for _, live, _, _ in result["results"] if live is not None)
+    if sent:
+        print(
+            f"  sent to each page while its run trained: median {statistics.median(sent) / 1000:.0f} kB/s, most "
+            f"{sent[-1] / 1000:.0f} kB/s (every message in full: a browser's message cache may spare a few)"
+        )
     waits = result["waits"]
     print(
         f"  fragment reruns: waited median {statistics.median(waits) * 1000:.0f} ms, p95 "

@@ -35,6 +35,7 @@ class Session:
     charts: list[float] = field(default_factory=list)  # arrival times of chart updates
     answered: list[float] = field(default_factory=list)  # arrival times of finished fragment reruns
     waits: list[float] = field(default_factory=list)  # seconds from a fragment rerun's request to its answer
+    received: list[tuple[float, int]] = field(default_factory=list)  # (time, bytes) of every message
     sent: int = 0  # fragment reruns requested
     full_runs: int = 0  # whole-page runs the server started (the first, clicks, and the app's own reruns)
     errors: list[str] = field(default_factory=list)
@@ -89,7 +90,9 @@ class Session:
 
     async def _receive(self, socket) -> None:
         async for data in socket:
-            self._handle(ForwardMsg.FromString(data), time.monotonic())
+            now = time.monotonic()
+            self.received.append((now, len(data)))
+            self._handle(ForwardMsg.FromString(data), now)
 
     def _handle(self, message: ForwardMsg, now: float) -> None:
         kind = message.WhichOneof("type")
