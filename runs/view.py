@@ -33,6 +33,7 @@ class View:
     id: int = field(default_factory=itertools.count().__next__)
     last_seen: float = field(default_factory=time.monotonic)
     _anchor: tuple[float, int] = (0.0, 0)  # (time, step shown) where following at this pace began
+    _last_charted: int = -1  # the charted step this view's last chart redraw drew
 
     # What the page reads: the same names as a LiveRun's.
     @property
@@ -82,7 +83,10 @@ class View:
         shown = self.shown_step()
         if not self.following or shown == self._cap():
             return shown
-        charted = min(shown, self.run.chart_at(fresh))
+        # A redraw that waited its turn can come less than `fresh` after this page's last one: if that one drew the
+        # charted step already, a newer one is due as soon as there is one (the turn's wait cost this page a chart).
+        again = self.run.charted == self._last_charted
+        charted = self._last_charted = min(shown, self.run.chart_at(PUBLISH_EVERY if again else fresh))
         if self.pace is None:
             return charted
         grain = max(1, int(self.pace * fresh))

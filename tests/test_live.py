@@ -175,3 +175,18 @@ def test_the_charted_step_moves_to_the_published_one_at_most_once_in_fresh_secon
     assert run.chart_at(fresh=0.75) == 55  # 0.75 s on: the next redraw moves it to the newest
     clock[0] += 5.0
     assert run.chart_at(fresh=0.75) == 55  # nothing newer published: it stays
+
+
+def test_a_page_that_drew_the_charted_step_gets_a_newer_one_at_its_next_redraw_however_soon(monkeypatch):
+    from runs.view import View
+
+    clock = [100.0]
+    monkeypatch.setattr(live.time, "monotonic", lambda: clock[0])
+    run = LiveRun(SMALL)
+    early, other = View(None, run, "a", following=True), View(None, run, "b", following=True)
+    run.published = 40
+    assert early.chart_step(fresh=0.75) == 40  # it charted step 40
+    run.published = 55
+    clock[0] += 0.5  # its next redraw came early (the last one waited its turn)
+    assert other.chart_step(fresh=0.75) == 40  # a page that has not drawn 40 yet draws it: built once
+    assert early.chart_step(fresh=0.75) == 55  # this page drew 40 already: it gets the newest
