@@ -34,8 +34,6 @@ def test_load_test_measures_every_session_and_reports_no_exception():
     assert fastest - slowest < 0.15 * fastest, out  # one shared run: every viewer sees the same progress
     assert "exceptions: 0 on pages, 0 page errors, 0 tracebacks" in out, out
     assert re.search(r"health: median \d+ ms, p95 \d+ ms", out) and "server memory, peak PSS" in out, out
-    sent = re.search(r"sent to each page while its run trained: median (\d+) kB/s", out)
-    assert sent and int(sent.group(1)) > 0, out  # the pages were sent their redraws, and it was counted
 
 
 def test_protocol_load_test_measures_every_session():
