@@ -34,8 +34,8 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     status updates a second, against 1.0–1.3 with the cards in the status fragment.
 
     The interval follows the server's load as measured now (`Hub.cadence`): when that calls for another one, the
-    status fragment reruns the page, which declares both anew. `extra` draws a page's own
-    panels in the charts' fragment, at the charted step.
+    status fragment reruns the page, which declares both anew. `extra` draws a page's own panels in the charts'
+    fragment, at the charted step.
     """
     st.session_state["drawn_running"] = run.running
     every = HUB.cadence() if run.running else None
