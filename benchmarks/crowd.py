@@ -1,6 +1,6 @@
 """The load test's protocol mode: a crowd of simulated browsers (benchmarks.protocol) on one real server.
 
-python -m benchmarks.load --protocol --sessions 8                 # 8 identical sessions, against a lone one
+python -m benchmarks.load --protocol --sessions 8                 # 8 identical sessions, against lone ones (3 rounds)
 python -m benchmarks.load --protocol --sessions 40 --mixed        # a workshop: 40 sessions over every preset
 python -m benchmarks.load --protocol --sessions 40 --mixed --own 10   # ... and 10 with settings of their own
 
@@ -68,6 +68,12 @@ async def crowd(url: str, queries: list[tuple[str, str]], seconds: float, decidi
     return sessions
 
 
+def _median_rate(sessions: list[Session]) -> float:
+    """The median step rate of `sessions` while they trained (nan when none was measured)."""
+    rates = [live["steps_per_second"] for live in (liveness(s, time.monotonic()) for s in sessions) if live]
+    return statistics.median(rates) if rates else float("nan")
+
+
 def liveness(session: Session, end: float) -> dict | None:
     """What one session's page received while its run trained (from SETTLE s after Train to `end`)."""
     start = session.trained_at + SETTLE
@@ -92,23 +98,38 @@ def liveness(session: Session, end: float) -> dict | None:
     }
 
 
-def measure(sessions: int, mixed: bool, own: int, seconds: float, only: list[str] | None = None) -> dict:
-    """Run the crowd; `mixed` spreads it over every preset, or over `only` (preset keys) when given."""
+def measure(
+    sessions: int, mixed: bool, own: int, seconds: float, only: list[str] | None = None, rounds: int = 3
+) -> dict:
+    """Run the crowd; `mixed` spreads it over every preset, or over `only` (preset keys) when given.
+
+    Identical sessions are measured in `rounds`: a lone session, then the crowd, each on a seed of its own (any
+    seed decides where the preset does), and each round gives the crowd's median step rate against its lone one.
+    (One lone run against one crowd decided nothing: the same run alone varies by ±15% on these cores.) The last
+    round's crowd is the one reported in full.
+    """
     presets = (only or list(PRESETS)) if mixed else [DEFAULT_PRESET]
     mode = "&mode=workshop" if mixed else ""
     queries = [(presets[i % len(presets)], f"preset={presets[i % len(presets)]}{mode}") for i in range(sessions)]
     queries += [(f"own {i}", f"preset={DEFAULT_PRESET}&seed={100 + i}") for i in range(own)]
     deciding = {key: deciding_step(PRESETS[key].config) for key in presets}
+    deciding["lone"] = deciding_step(PRESETS[DEFAULT_PRESET].config)
+    lone_rates, ratios = [], []
     with app_server() as (url, log, pid), HealthPoller(url) as health:
         renice_browser()  # the simulated browsers stand for other machines: the server comes first
-        lone = None
-        if not mixed:
-            lone = asyncio.run(crowd(url, [("lone", f"preset={DEFAULT_PRESET}&seed=1")], seconds / 2, {}))[0]
-        before, server_before, clock = cpu_seconds(pid), cpu_seconds(pid, False), time.monotonic()
-        client_before = resource.getrusage(resource.RUSAGE_SELF)
-        with MemoryPeak(pid) as peak:
-            crowd_sessions = asyncio.run(crowd(url, queries, seconds, deciding))
-        elapsed = time.monotonic() - clock
+        for round_ in range(1 if mixed else rounds):
+            if not mixed:
+                lone = [("lone", f"preset={DEFAULT_PRESET}&seed={2 * round_ + 1}")]
+                lone_rates.append(_median_rate(asyncio.run(crowd(url, lone, seconds, deciding))))
+                seed = f"preset={DEFAULT_PRESET}&seed={2 * round_ + 2}"
+                queries = [(label, seed if label == DEFAULT_PRESET else query) for label, query in queries]
+            before, server_before, clock = cpu_seconds(pid), cpu_seconds(pid, False), time.monotonic()
+            client_before = resource.getrusage(resource.RUSAGE_SELF)
+            with MemoryPeak(pid) as peak:
+                crowd_sessions = asyncio.run(crowd(url, queries, seconds, deciding))
+            elapsed = time.monotonic() - clock
+            if not mixed:
+                ratios.append(_median_rate(crowd_sessions) / lone_rates[-1])
         client = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime
         cpu = (
@@ -123,7 +144,8 @@ def measure(sessions: int, mixed: bool, own: int, seconds: float, only: list[str
         "mixed": mixed,
         "presets": presets,
         "own": own,
-        "lone": (liveness(lone, end) or {"steps_per_second": float("nan")})["steps_per_second"] if lone else None,
+        "lone": lone_rates[-1] if lone_rates else None,
+        "ratios": ratios,  # per round: the crowd's median step rate / the lone session's
         "results": [(s.label, liveness(s, end), s.reached(deciding.get(s.label, 10**9)), s) for s in crowd_sessions],
         "waits": sorted(wait for s in crowd_sessions for wait in s.waits),
         "health": sorted(health.latencies),
@@ -144,8 +166,12 @@ def report(result: dict) -> None:
     kind = f"over {count} presets (workshop mode)" if result["mixed"] else f"identical ({DEFAULT_PRESET})"
     extra = f", and {result['own']} with settings of their own" if result["own"] else ""
     print(f"{result['sessions']} simulated sessions {kind}{extra}")
-    if result["lone"] is not None:
-        print(f"  lone session: {result['lone']:.1f} steps/s")
+    if result["ratios"]:
+        ratios = ", ".join(f"{ratio:.2f}×" for ratio in result["ratios"])
+        print(
+            f"  step rate against a lone session, {len(result['ratios'])} rounds of a lone run then the crowd: median "
+            f"{statistics.median(result['ratios']):.2f}× ({ratios}); the table is the last round's"
+        )
     groups: dict[str, list] = {}
     for label, live, decided, _ in result["results"]:
         groups.setdefault(label.split()[0], []).append((live, decided))

@@ -241,16 +241,24 @@ def main(argv: list[str] | None = None) -> None:
         "--presets", help="protocol mode with --mixed: the presets to spread over, comma-separated (default: every one)"
     )
     parser.add_argument("--own", type=int, default=0, help="protocol mode: further sessions with settings of their own")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="protocol mode without --mixed: rounds of a lone session then the crowd, for the step-rate ratio "
+        "(default 3)",
+    )
     args = parser.parse_args(argv)
-    if not 1 <= args.sessions <= 60 or not 0 <= args.own <= 30:
-        parser.error("--sessions must be between 1 and 60, --own between 0 and 30")
+    if not 1 <= args.sessions <= 60 or not 0 <= args.own <= 30 or not 1 <= args.rounds <= 10:
+        parser.error("--sessions must be between 1 and 60, --own between 0 and 30, --rounds between 1 and 10")
     only = [key.strip() for key in args.presets.split(",")] if args.presets else None
     if only and (not args.protocol or not args.mixed or not set(only) <= set(PRESETS)):
         parser.error(f"--presets needs --protocol --mixed and keys from: {', '.join(PRESETS)}")
     if args.protocol:
         from benchmarks import crowd
 
-        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, args.seconds or crowd.LIMIT, only))
+        seconds = args.seconds or crowd.LIMIT
+        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, seconds, only, args.rounds))
     else:
         report(run(args.sessions, args.mixed, args.seconds or 20.0))
 

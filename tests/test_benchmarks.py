@@ -51,6 +51,16 @@ def test_protocol_load_test_measures_every_session():
     assert "errors: 0 on pages, 0 tracebacks in the server log" in out, out
 
 
+def test_protocol_load_test_compares_identical_sessions_with_lone_ones_round_by_round():
+    """Identical sessions: each round a lone run then the crowd, each on seeds of its own, each measured."""
+    result = load_test("--protocol", "--sessions", "2", "--rounds", "2", "--seconds", "14")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    line = re.search(r"2 rounds of a lone run then the crowd: median ([\d.]+)× \(([\d.]+)×, ([\d.]+)×\)", out)
+    assert line and all(float(ratio) > 0 for ratio in line.groups()), out
+    assert "errors: 0 on pages, 0 tracebacks in the server log" in out, out
+
+
 def load_test(*arguments: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "benchmarks.load", *arguments]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
