@@ -34,11 +34,12 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     status updates a second, against 1.0–1.3 with the cards in the status fragment.
 
     The interval follows the server's load as measured now (`Hub.cadence`): when that calls for another one, the
-    status fragment reruns the page, which declares both anew. `extra` draws a page's own panels in the charts'
-    fragment, at the charted step.
+    status fragment reruns the page, which declares both anew (a few pages a second: see `Hub.cadence`). `extra`
+    draws a page's own panels in the charts' fragment, at the charted step.
     """
     st.session_state["drawn_running"] = run.running
-    every = HUB.cadence() if run.running else None
+    every = HUB.cadence(st.session_state.get("cadence")) if run.running else None  # the page's own, unless the load
+    st.session_state["cadence"] = every  # calls for another (a whole-page rerun for another reason changes nothing)
     st.fragment(run_every=every)(_draw_progress)(run, every)
     charts_every = every and 2 * every
     st.fragment(run_every=charts_every)(_draw_charts)(run, extra, charts_every)
@@ -114,8 +115,9 @@ def _draw_progress(run: View, every: float | None) -> None:
         st.rerun()
     status_line(snapshot)
     if every is not None and _fragment_rerun() and time.monotonic() - st.session_state.get("cadence_at", 0) > 5:
-        st.session_state["cadence_at"] = time.monotonic()
-        if HUB.cadence(every) != every:
+        chosen = HUB.cadence(every)  # asked at every redraw, one change in 5 s at most (and Hub.cadence paces them)
+        if chosen != every:
+            st.session_state["cadence"], st.session_state["cadence_at"] = chosen, time.monotonic()
             st.rerun()  # the load changed: the page declares the fragments again at the new interval
 
 

@@ -329,3 +329,24 @@ def test_a_pages_own_bad_url_values_fall_back_with_a_warning(script, params, war
     assert not at.exception
     assert len(at.warning) == len(params) and any(f"`{warned}`" in w.value for w in at.warning)
     assert not set(params) & set(at.query_params)  # dropped before the widgets bound to them
+
+
+def test_a_training_page_keeps_its_redraw_interval_until_the_servers_load_calls_for_another(monkeypatch):
+    """The interval a page chose stays through a whole-page rerun (a click, a deciding step) while the load sits
+    between the busy and the idle marks; it changes once the load crosses one."""
+    from dashboard.server import HUB
+
+    load = [0.9]
+    monkeypatch.setattr(HUB, "load", lambda: load[0])
+    at = page(preset="vanishing", seed="41")
+    button(at, "Train").click().run()
+    try:
+        assert at.session_state["cadence"] == 0.75  # busy: the slower interval
+        load[0] = 0.65  # between the marks: the page keeps its own
+        assert at.run().session_state["cadence"] == 0.75
+        load[0] = 0.3  # idle: the faster one fits again
+        assert at.run().session_state["cadence"] == 0.5
+        load[0] = 0.65
+        assert at.run().session_state["cadence"] == 0.5
+    finally:
+        button(at, "Pause").click().run()

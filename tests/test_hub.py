@@ -294,6 +294,23 @@ def test_pages_redraw_slower_while_the_server_is_busy(monkeypatch, load, current
     assert made.cadence(current) == chosen
 
 
+def test_pages_change_cadence_a_few_at_a_time(monkeypatch):
+    """Forty pages that measure the same load at once rerun whole one after another: SWITCHES a second."""
+    clock = [100.0]
+    monkeypatch.setattr(hub_module.time, "monotonic", lambda: clock[0])
+    made = Hub(slots=1)
+    monkeypatch.setattr(made, "load", lambda: 0.9)
+    chosen = [made.cadence(0.5) for _ in range(40)]
+    allowed = int(hub_module.SWITCHES)
+    assert chosen.count(0.75) == allowed and chosen[:allowed] == [0.75] * allowed
+    assert made.cadence(None) == 0.75  # a page's first interval costs no change: it reruns whole anyway
+    assert made.cadence(0.75) == 0.75  # nor does keeping one
+    clock[0] += 1.0 / hub_module.SWITCHES  # time for one more
+    assert [made.cadence(0.5) for _ in range(3)] == [0.75, 0.5, 0.5]
+    clock[0] += 60.0  # a quiet minute saves up no more than a second's worth
+    assert [made.cadence(0.5) for _ in range(10)].count(0.75) == hub_module.SWITCHES
+
+
 def _paced(seed: int, step: int, hold: int | None, seconds_per_step: float) -> LiveRun:
     run = LiveRun(SMALL.with_changes(seed=seed), hold_at=hold)
     run.step_count, run.elapsed = step, step * seconds_per_step
