@@ -92,6 +92,7 @@ def liveness(session: Session, end: float) -> dict | None:
         "status_per_second": len(statuses) / seconds,
         "status_gap": session.largest_gap([at for at, _ in statuses], start, end),
         "chart_gap": session.largest_gap(session.charts, start, end),
+        "chart_gap_whole": session.largest_gap(session.charts, start, end, whole=True),
         "answered_per_second": len(answered) / seconds,
         "bytes_per_second": sum(size for at, size in session.received if start <= at <= end) / seconds,
         "steps_per_second": rate,
@@ -197,6 +198,12 @@ def report(result: dict) -> None:
     if "own" in groups:
         stalled = sum(1 for live, _ in groups["own"] if live is None or live["steps_per_second"] <= 0)
         print(f"  sessions with settings of their own that made no progress: {stalled} of {len(groups['own'])}")
+    lives = [live for _, live, _, _ in result["results"] if live is not None]
+    if lives:
+        print(
+            f"  longest wait for charts, counting all of each status interval in which a run resumed or stopped: "
+            f"{max(live['chart_gap_whole'] for live in lives):.1f} s (the table counts only the part it moved in)"
+        )
     sent = sorted(live["bytes_per_second"] for _, live, _, _ in result["results"] if live is not None)
     if sent:
         print(

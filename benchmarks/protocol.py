@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+import statistics
 import time
 from dataclasses import dataclass, field
 
@@ -21,6 +22,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 STATUS = re.compile(r"^\*\*(Training|Paused)\*\* · \*\*Step ([\d,]+)\*\*")
 FRAGMENT_DONE = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
+# A fragment run that drew everything and then found another rerun waiting reports this instead (the status and
+# charts timers fire together): it answered too. (Counted as unanswered, the charts' requests looked seconds late.)
+EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 RUN_DONE = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
 
 
@@ -32,7 +36,7 @@ class Session:
     query: str
     label: str = ""  # what the report groups it by (the preset)
     statuses: list[tuple[float, int, bool]] = field(default_factory=list)  # (time, step, training)
-    charts: list[float] = field(default_factory=list)  # arrival times of chart updates
+    charts: list[float] = field(default_factory=list)  # arrival times of metric chart updates
     answered: list[float] = field(default_factory=list)  # arrival times of finished fragment reruns
     waits: list[float] = field(default_factory=list)  # seconds from a fragment rerun's request to its answer
     received: list[tuple[float, int]] = field(default_factory=list)  # (time, bytes) of every message
@@ -111,9 +115,10 @@ class Session:
                 if fragment in self._timers:
                     self._timers.pop(fragment).cancel()
         elif kind == "script_finished":
-            if message.script_finished == FRAGMENT_DONE:
+            fragments = message.metadata.run.fragment_ids
+            if message.script_finished == FRAGMENT_DONE or (fragments and message.script_finished == EARLY_FOR_RERUN):
                 self.answered.append(now)
-                for fragment in message.metadata.run.fragment_ids:  # one run answers all its requests so far
+                for fragment in fragments:  # one run answers all its requests so far
                     requests = self._pending.pop(fragment, [])
                     if requests:
                         self.waits.append(now - requests[0])
@@ -129,7 +134,8 @@ class Session:
             if found:
                 step = int(found.group(2).replace(",", ""))
                 self.statuses.append((now, step, found.group(1) == "Training"))
-        elif kind == "vega_lite_chart":
+        elif kind == "vega_lite_chart" and any(data.name == "training" for data in element.vega_lite_chart.datasets):
+            # A metric chart (the training curves): the gradient flow's heatmaps redraw apart, and less often.
             content = hash(element.vega_lite_chart.SerializeToString())
             if content not in self._drawn:  # a chart with new data (a redraw of the same one is no update)
                 self._drawn.add(content)
@@ -158,18 +164,45 @@ class Session:
             return None
         return next((at - self.trained_at for at, shown, _ in self.statuses if shown >= step), None)
 
-    def largest_gap(self, times: list[float], start: float, end: float) -> float:
+    def largest_gap(self, times: list[float], start: float, end: float, whole: bool = False) -> float:
         """The longest time within [start, end] without an update of this kind while the shown step advanced.
 
         Time when the status line's step stood still (the run waited for a slot) counts for nothing: no chart
-        could have had anything new to show.
+        could have had anything new to show (see `moving`).
         """
-        moving = [
-            (earlier[0], later[0])
-            for earlier, later in itertools.pairwise(self.statuses)
-            if later[1] > earlier[1] and earlier[0] < end and later[0] > start
-        ]
+        moving = self.moving(whole)
         inside = [start] + [at for at in times if start < at < end] + [end]
         return max(
             sum(max(0.0, min(b, stop) - max(a, begin)) for a, b in moving) for begin, stop in itertools.pairwise(inside)
         )
+
+    def moving(self, whole: bool = False) -> list[tuple[float, float]]:
+        """The stretches of time in which the run moved on, from the steps the status line showed.
+
+        Between two statuses whose steps differ the run moved; but where it resumed after waiting for a slot (or
+        stopped to wait), it moved for only part of that interval: as long as the steps gained take at its slow
+        pace (the 25th percentile over intervals in which it moved throughout), at the interval's end (or start).
+        Counting the whole interval (`whole`) put up to one status interval of waiting into every resume.
+        """
+        pairs = list(itertools.pairwise(self.statuses))
+        moved = [later[1] > earlier[1] for earlier, later in pairs]
+        throughout = [
+            (later[1] - earlier[1]) / (later[0] - earlier[0])
+            for index, (earlier, later) in enumerate(pairs)
+            if 0 < index < len(pairs) - 1 and moved[index - 1] and moved[index] and moved[index + 1]
+            and later[0] > earlier[0]
+        ]  # fmt: skip
+        pace = statistics.quantiles(throughout, n=4)[0] if len(throughout) >= 4 else None
+        stretches = []
+        for index, (earlier, later) in enumerate(pairs):
+            if not moved[index]:
+                continue
+            begin, stop = earlier[0], later[0]
+            if pace and not whole:
+                needed = (later[1] - earlier[1]) / pace
+                if index == 0 or not moved[index - 1]:  # it resumed inside this interval
+                    begin = max(begin, stop - needed)
+                elif index == len(pairs) - 1 or not moved[index + 1]:  # it stopped inside this interval
+                    stop = min(stop, begin + needed)
+            stretches.append((begin, stop))
+        return stretches

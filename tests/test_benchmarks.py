@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from benchmarks.app_server import ROOT
+from benchmarks.protocol import Session
 
 pytestmark = pytest.mark.slow
 
@@ -70,3 +71,18 @@ def test_the_protocol_crowd_takes_only_presets_that_exist():
     result = load_test("--protocol", "--mixed", "--presets", "vanishing,nonsense")
     assert result.returncode == 2
     assert "--presets needs --protocol --mixed and keys from: why_recurrence" in result.stderr
+
+
+def test_a_run_that_resumes_after_waiting_for_a_slot_counts_as_moving_only_for_the_steps_it_made():
+    """The status line shows 20 steps a second, then step 50 for three seconds (the run waited for a slot), then two
+    steps more: the run resumed a tenth of a second before that status, not at the one before it."""
+    session = Session("http://localhost", "preset=vanishing")
+    before = [(0.5 * i, 10 * i, True) for i in range(6)]
+    waiting = [(3.0 + 0.5 * i, 50, True) for i in range(6)]
+    after = [(6.0 + 0.5 * i, 52 + 10 * i, True) for i in range(6)]
+    session.statuses = before + waiting + after
+    assert session.moving()[5] == pytest.approx((5.9, 6.0))
+    assert session.moving(whole=True)[5] == (5.5, 6.0)
+    # Charts at 2.6 and 7.2 s: 1.3 s of moving between them, or 1.7 s counting the whole resuming interval.
+    assert session.largest_gap([1.0, 2.6, 7.2], 2.6, 8.0) == pytest.approx(1.3)
+    assert session.largest_gap([1.0, 2.6, 7.2], 2.6, 8.0, whole=True) == pytest.approx(1.7)
