@@ -121,7 +121,8 @@ def measure(
         for round_ in range(1 if mixed else rounds):
             if not mixed:
                 lone = [("lone", f"preset={DEFAULT_PRESET}&seed={2 * round_ + 1}")]
-                lone_rates.append(_median_rate(asyncio.run(crowd(url, lone, seconds, deciding))))
+                with MemoryPeak(pid):  # sampled as the crowd's is: whatever the sampling costs, both pay it
+                    lone_rates.append(_median_rate(asyncio.run(crowd(url, lone, seconds, deciding))))
                 seed = f"preset={DEFAULT_PRESET}&seed={2 * round_ + 2}"
                 queries = [(label, seed if label == DEFAULT_PRESET else query) for label, query in queries]
             before, server_before, clock = cpu_seconds(pid), cpu_seconds(pid, False), time.monotonic()
