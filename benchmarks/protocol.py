@@ -135,7 +135,7 @@ class Session:
                 step = int(found.group(2).replace(",", ""))
                 self.statuses.append((now, step, found.group(1) == "Training"))
         elif kind == "vega_lite_chart" and any(data.name == "training" for data in element.vega_lite_chart.datasets):
-            # A metric chart (the training curves): the gradient flow's heatmaps redraw apart, and less often.
+            # A metric chart (the training curves), which new steps change; a heatmap changes only with a probe.
             content = hash(element.vega_lite_chart.SerializeToString())
             if content not in self._drawn:  # a chart with new data (a redraw of the same one is no update)
                 self._drawn.add(content)

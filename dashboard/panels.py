@@ -24,18 +24,14 @@ from runs.view import View
 
 # The load test (benchmarks/load.py) sets this to read each session's progress off the server's clock.
 PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"
-CHARTS_LATER = 0.5  # seconds the charts' interval is longer than the status line's (1 s, or 1.25 s when busy)
 FRESH = 0.8  # × the charts' interval: a step charted this recently is what a chart redraw draws (runs.live.chart_at)
 
 
 def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
-    """Redraw while the run trains; once when it is paused. Three fragments: the status line; half a second
-    slower, the verdict cards, the claim and the metric charts (which cost far more to send and to draw; the cards
-    change only with a probe); and at half the charts' rate the gradient flow (four heatmaps and ρ: nearly half a
-    charts redraw's bytes, for data that changes only with a probe). A status redraw is then two messages, not
-    twenty-two: at 40 sessions every page got 1.1–1.8 status updates a second, against 1.0–1.3 with the cards in
-    the status fragment. (With the heatmaps in the charts' fragment its interval was twice the status's, 1.5 s on a
-    busy server, and the slowest pages waited 2–3 s for new charts; now it is 1.25 s for the same cost.)
+    """Redraw while the run trains; once when it is paused. Two fragments: the status line, and at half its rate
+    the verdict cards, the claim and the charts (which cost far more to send and to draw; the cards change only
+    with a probe). A status redraw is then two messages, not twenty-two: at 40 sessions every page got 1.1–1.8
+    status updates a second, against 1.0–1.3 with the cards in the status fragment.
 
     The interval follows the server's load as measured now (`Hub.cadence`): when that calls for another one, the
     status fragment reruns the page, which declares both anew (a few pages a second: see `Hub.cadence`). `extra`
@@ -45,9 +41,8 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     every = HUB.cadence(st.session_state.get("cadence")) if run.running else None  # the page's own, unless the load
     st.session_state["cadence"] = every  # calls for another (a whole-page rerun for another reason changes nothing)
     st.fragment(run_every=every)(_draw_progress)(run, every)
-    charts_every = every and every + CHARTS_LATER
+    charts_every = every and 2 * every
     st.fragment(run_every=charts_every)(_draw_charts)(run, extra, charts_every)
-    st.fragment(run_every=charts_every and 2 * charts_every)(_draw_flow)(run)
 
 
 class RedrawTurns:
@@ -142,11 +137,7 @@ def _draw_charts(run: View, extra: Callable[[View, int], None] | None, every: fl
         metric_charts(run, charted)
         if extra is not None:
             extra(run, charted)
-
-
-@_one_at_a_time(urgent=False)
-def _draw_flow(run: View) -> None:
-    gradient_flow(run, run.flow_step())
+        gradient_flow(run, charted)
 
 
 def _fragment_rerun() -> bool:

@@ -92,14 +92,6 @@ class View:
         grain = max(1, int(self.pace * fresh))
         return max(shown - shown % grain, charted)
 
-    def flow_step(self) -> int:
-        """The step the gradient flow is drawn at: the newest charted one (every session following the run shares
-        it, so its heatmaps are built once); exact while paused and at the deciding step."""
-        shown = self.shown_step()
-        if not self.following or shown == self._cap():
-            return shown
-        return min(shown, self.run.charted)
-
     @property
     def running(self) -> bool:
         if not self.following:

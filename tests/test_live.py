@@ -190,15 +190,3 @@ def test_a_page_that_drew_the_charted_step_gets_a_newer_one_at_its_next_redraw_h
     clock[0] += 0.5  # its next redraw came early (the last one waited its turn)
     assert other.chart_step(fresh=0.75) == 40  # a page that has not drawn 40 yet draws it: built once
     assert early.chart_step(fresh=0.75) == 55  # this page drew 40 already: it gets the newest
-
-
-def test_the_gradient_flow_is_drawn_at_the_charted_step_while_following_and_at_the_shown_one_when_stopped():
-    from runs.view import View
-
-    run = LiveRun(SMALL)
-    following, stopped = View(None, run, "a", following=True), View(None, run, "b", until=30)
-    run.step_count, run.published, run.charted = 60, 55, 40
-    assert following.flow_step() == 40  # what the metric charts last moved to: one heatmap build for every page
-    assert stopped.flow_step() == 30  # paused at step 30: exactly there
-    run.hold_at = 50
-    assert following.flow_step() == 50  # stopped at the deciding step: exactly there, the step its claim reads
