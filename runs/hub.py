@@ -32,9 +32,8 @@ CADENCES = (0.5, 0.75)  # seconds between a training page's status redraws: even
 BUSY, IDLE = 0.8, 0.5  # cores the server process uses, over LOAD_WINDOW: above BUSY pages redraw at the slower
 # cadence, below IDLE at the faster (the slower one needs a third less: between the two, a page keeps its own)
 LOAD_WINDOW = 3.0  # seconds over which the server's load is measured
-SWITCHES = 5.0  # pages a second that may change cadence (each change reruns the page whole): at 40 sessions that
-# pressed Train together, 35 switched within a second, and the queue that burst left kept charts 1.8 s late (p90)
-# for the next six
+SWITCHES = 5.0  # pages a second that may change cadence (each change reruns the page whole): of 40 sessions that
+# pressed Train together, 35 switched within one second (benchmarks/RESULTS.md, 2026-11-28, third stop)
 
 
 class Hub:
