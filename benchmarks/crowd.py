@@ -240,6 +240,9 @@ def report(result: dict) -> None:
     )
     full = sorted(session.full_runs for *_, session in result["results"])
     print(f"  whole-page runs per session: median {statistics.median(full)}, most {full[-1]}")
+    runs = sum(session.runs for *_, session in result["results"])
+    unfinished = sum(session.unfinished for *_, session in result["results"])
+    print(f"  script runs whose end never reached the page (the next began first): {unfinished} of {runs}")
     print(f"  errors: {len(result['errors'])} on pages, {result['tracebacks']} tracebacks in the server log")
     for error in result["errors"][:5]:
         print(f"    {error}")

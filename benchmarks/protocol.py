@@ -42,6 +42,8 @@ class Session:
     received: list[tuple[float, int]] = field(default_factory=list)  # (time, bytes) of every message
     sent: int = 0  # fragment reruns requested
     full_runs: int = 0  # whole-page runs the server started (the first, clicks, and the app's own reruns)
+    runs: int = 0  # script runs the server started (whole-page and fragment)
+    unfinished: int = 0  # runs whose end never came: the next one started before their `script_finished`
     errors: list[str] = field(default_factory=list)
     trained_at: float | None = None  # when Train was clicked
     buttons: dict[str, str] = field(default_factory=dict)  # label -> widget id
@@ -51,6 +53,7 @@ class Session:
     _socket: object = None
     _drawn: set[int] = field(default_factory=set)
     _loaded: asyncio.Event = field(default_factory=asyncio.Event)
+    _running: bool = False  # a run started and has not finished
 
     async def run(self, stop: asyncio.Event) -> None:
         """Open the page and keep it open (answering its timers) until `stop` is set."""
@@ -102,6 +105,9 @@ class Session:
         kind = message.WhichOneof("type")
         if kind == "new_session":
             self._page = message.new_session.page_script_hash
+            self.runs += 1
+            self.unfinished += self._running  # Streamlit dropped the rest of the last run's messages
+            self._running = True
             if not message.metadata.run.fragment_ids:
                 self.full_runs += 1
                 self._cancel_timers()  # a full run starts: its fragments announce their timers again
@@ -115,6 +121,7 @@ class Session:
                 if fragment in self._timers:
                     self._timers.pop(fragment).cancel()
         elif kind == "script_finished":
+            self._running = False
             fragments = message.metadata.run.fragment_ids
             if message.script_finished == FRAGMENT_DONE or (fragments and message.script_finished == EARLY_FOR_RERUN):
                 self.answered.append(now)

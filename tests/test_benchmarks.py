@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.app_server import ROOT
 from benchmarks.protocol import Session
@@ -86,3 +87,14 @@ def test_a_run_that_resumes_after_waiting_for_a_slot_counts_as_moving_only_for_t
     # Charts at 2.6 and 7.2 s: 1.3 s of moving between them, or 1.7 s counting the whole resuming interval.
     assert session.largest_gap([1.0, 2.6, 7.2], 2.6, 8.0) == pytest.approx(1.3)
     assert session.largest_gap([1.0, 2.6, 7.2], 2.6, 8.0, whole=True) == pytest.approx(1.7)
+
+
+def test_a_run_whose_end_never_reached_the_page_is_counted():
+    """Three runs start; the second's `script_finished` never comes (Streamlit dropped the rest of its messages)."""
+    session = Session("http://localhost", "preset=vanishing")
+    started, finished = ForwardMsg(), ForwardMsg()
+    started.new_session.page_script_hash = "page"
+    finished.script_finished = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    for at, message in enumerate([started, finished, started, started, finished]):
+        session._handle(message, float(at))
+    assert (session.runs, session.unfinished) == (3, 1)
