@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
+import itertools
 import math
 import os
 import sys
@@ -18,7 +20,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import cards, charts, frames, wording
 from dashboard.language import current, t
-from dashboard.server import HUB
+from dashboard.server import HUB, handed_over
 from runs.live import MAX_STEPS, Snapshot
 from runs.view import View
 
@@ -45,64 +47,77 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     st.fragment(run_every=charts_every)(_draw_charts)(run, extra, charts_every)
 
 
+STATUS_PROMISE, CHARTS_PROMISE = 1.0, 2.0  # seconds: each page gets a fresh status and new charts at least this often
+
+
 class RedrawTurns:
-    """One redraw builds at a time, and a status redraw goes before chart redraws that have waited less than
-    `patience` seconds.
+    """One redraw builds at a time; of the redraws waiting, the one whose page is due soonest goes next.
 
     The rest wait their turn, blocked (not holding the GIL): with forty sessions' threads all runnable, the
-    server's event loop, which sends every message, waited seconds for the GIL. The status line is the first
-    promise (fresh once a second); charts cost five times as much to build, so they let statuses pass, but only
-    for a while: at forty sessions some status nearly always waits, and strict priority starved a page's charts
-    for 10 s.
+    server's event loop, which sends every message, waited seconds for the GIL. A redraw is due when its page's
+    last redraw of that kind plus its promise runs out (a status every STATUS_PROMISE seconds, charts every
+    CHARTS_PROMISE): earliest due first is the order that keeps the latest page least late. (Statuses first, with
+    charts let in after a fixed patience, served charts in order of arrival: at forty sessions a chart redraw
+    waited up to 2.4 s for its turn while pages that had just had theirs went before it.)
     """
 
-    def __init__(self, patience: float = 0.25) -> None:
-        self.patience = patience
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._urgent, self._other = threading.Condition(self._lock), threading.Condition(self._lock)
-        self._busy, self._waiting_urgent = False, 0
+        self._busy = False
+        self._waiting: list[tuple[float, int, threading.Event]] = []  # a heap: (due, arrival, handed the turn)
+        self._arrivals = itertools.count()
 
     @contextlib.contextmanager
-    def turn(self, urgent: bool) -> Iterator[None]:
+    def turn(self, due: float) -> Iterator[None]:
+        """Wait for the turn (at once if no redraw builds now); `due`, on the `time.monotonic` clock, orders the
+        waiting ones."""
         with self._lock:
-            if not urgent:
-                deadline = time.monotonic() + self.patience
-                while self._busy or self._waiting_urgent:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        urgent = True  # waited long enough: it queues with the statuses now
-                        break
-                    self._other.wait(left)
-            if urgent:
-                self._waiting_urgent += 1
-                while self._busy:
-                    self._urgent.wait()
-                self._waiting_urgent -= 1
+            ready = None
+            if self._busy:
+                ready = threading.Event()
+                heapq.heappush(self._waiting, (due, next(self._arrivals), ready))
             self._busy = True
+        if ready is not None:
+            ready.wait()  # the redraw before hands the turn over
         try:
             yield
         finally:
             with self._lock:
-                self._busy = False
-                (self._urgent if self._waiting_urgent else self._other).notify()
+                if self._waiting:
+                    heapq.heappop(self._waiting)[2].set()
+                else:
+                    self._busy = False
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._waiting)
 
 
 REDRAWS = RedrawTurns()
 
 
-def _one_at_a_time(urgent: bool) -> Callable:
+def _one_at_a_time(kind: str, promise: float) -> Callable:
+    """The redraw takes its turn, due `promise` seconds after this page's last redraw of `kind` (at once if none)."""
+
     def wrap(draw: Callable) -> Callable:
         @functools.wraps(draw)
         def drawn(*arguments) -> None:
-            with REDRAWS.turn(urgent):
-                draw(*arguments)
+            key = f"drawn_{kind}_at"
+            last = st.session_state.get(key)
+            with REDRAWS.turn(time.monotonic() if last is None else last + promise):
+                try:
+                    draw(*arguments)
+                finally:
+                    st.session_state[key] = time.monotonic()
+            if _fragment_rerun():
+                handed_over()  # outside the turn: the next request finds this run going, not its messages lost
 
         return drawn
 
     return wrap
 
 
-@_one_at_a_time(urgent=True)
+@_one_at_a_time("status", STATUS_PROMISE)
 def _draw_progress(run: View, every: float | None) -> None:
     run.keep_alive()
     snapshot = run.snapshot(history=False)  # the status and cards never read the per-step records
@@ -121,7 +136,7 @@ def _draw_progress(run: View, every: float | None) -> None:
             st.rerun()  # the load changed: the page declares the fragments again at the new interval
 
 
-@_one_at_a_time(urgent=False)
+@_one_at_a_time("charts", CHARTS_PROMISE)
 def _draw_charts(run: View, extra: Callable[[View, int], None] | None, every: float | None) -> None:
     snapshot = run.snapshot(history=False)  # the cards and the claim read only the verdicts and probes
     left, right = st.columns([3, 2], gap="medium")

@@ -1,11 +1,14 @@
-"""The live panels' redraw turns: one redraw builds at a time, a status redraw before a waiting chart redraw."""
+"""The live panels' redraw turns (one redraw builds at a time, the page due soonest first), and a redraw's messages
+handed over to the event loop before its run ends."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
 from dashboard.panels import RedrawTurns
+from dashboard.server import handed_over
 
 
 def _wait_for(condition, seconds: float = 5.0) -> None:
@@ -15,63 +18,63 @@ def _wait_for(condition, seconds: float = 5.0) -> None:
         time.sleep(0.005)
 
 
-def test_a_waiting_status_redraw_goes_before_chart_redraws_that_waited_less_than_the_patience():
-    turns, order, inside = RedrawTurns(patience=30.0), [], []
+def test_of_the_waiting_redraws_the_one_due_soonest_goes_next_whatever_their_order_of_arrival():
+    turns, order = RedrawTurns(), []
 
-    def redraw(name: str, urgent: bool) -> None:
-        with turns.turn(urgent):
-            inside.append(name)
+    def redraw(name: str, due: float) -> None:
+        with turns.turn(due):
             order.append(name)
-            time.sleep(0.01)
-            inside.remove(name)
 
-    with turns.turn(urgent=False):  # a chart redraw holds the turn
-        charts = [threading.Thread(target=redraw, args=(f"chart {i}", False)) for i in range(3)]
-        for thread in charts:
-            thread.start()
-        time.sleep(0.05)  # the chart redraws wait first
-        status = threading.Thread(target=redraw, args=("status", True))
-        status.start()
-        _wait_for(lambda: turns._waiting_urgent == 1)
-    for thread in [*charts, status]:
+    with turns.turn(due=0.0):  # a redraw holds the turn
+        waiting = []
+        arriving = [("charts, due in 0.3 s", 0.3), ("status, due in 0.8 s", 0.8), ("status, due in 0.1 s", 0.1)]
+        for count, (name, due) in enumerate([*arriving, ("charts, due in 1.5 s", 1.5)], 1):
+            waiting.append(threading.Thread(target=redraw, args=(name, due)))
+            waiting[-1].start()
+            _wait_for(lambda count=count: turns.waiting() == count)
+    for thread in waiting:
         thread.join(5)
-    assert order[0] == "status" and sorted(order[1:]) == ["chart 0", "chart 1", "chart 2"]
+    assert order == ["status, due in 0.1 s", "charts, due in 0.3 s", "status, due in 0.8 s", "charts, due in 1.5 s"]
 
 
 def test_one_redraw_at_a_time_and_every_one_gets_its_turn():
-    turns, inside, most = RedrawTurns(), [], [0]
+    turns, inside, most, done = RedrawTurns(), [], [0], []
 
-    def redraw(urgent: bool) -> None:
+    def redraw(index: int) -> None:
         for _ in range(20):
-            with turns.turn(urgent):
+            with turns.turn(due=time.monotonic() + (1.0 if index % 3 == 0 else 2.0)):
                 inside.append(1)
                 most[0] = max(most[0], len(inside))
                 time.sleep(0.0005)
                 inside.pop()
+        done.append(index)
 
-    threads = [threading.Thread(target=redraw, args=(i % 3 == 0,)) for i in range(9)]
+    threads = [threading.Thread(target=redraw, args=(i,)) for i in range(9)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(20)
-    assert not any(thread.is_alive() for thread in threads) and most[0] == 1
+    assert sorted(done) == list(range(9)) and most[0] == 1 and turns.waiting() == 0
+    with turns.turn(due=0.0):  # and the turn is free again
+        pass
 
 
-def test_a_chart_redraw_that_waited_past_the_patience_goes_before_newer_statuses():
-    turns, order = RedrawTurns(patience=0.05), []
-
-    def redraw(name: str, urgent: bool) -> None:
-        with turns.turn(urgent):
-            order.append(name)
-
-    with turns.turn(urgent=True):  # a status redraw holds the turn
-        chart = threading.Thread(target=redraw, args=("chart", False))
-        chart.start()
-        _wait_for(lambda: turns._waiting_urgent == 1)  # past its patience, it queues with the statuses
-        statuses = [threading.Thread(target=redraw, args=(f"status {i}", True)) for i in range(3)]
-        for thread in statuses:
-            thread.start()
-        _wait_for(lambda: turns._waiting_urgent == 4)
-    for thread in [chart, *statuses]:
+def test_a_redraw_waits_until_the_event_loop_has_taken_the_messages_queued_before_it_and_no_longer_than_told():
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    taken, release = [], threading.Event()
+    try:
+        loop.call_soon_threadsafe(lambda: (time.sleep(0.2), taken.append("a chart")))  # a backlogged loop
+        handed_over(loop)
+        assert taken == ["a chart"]
+        loop.call_soon_threadsafe(lambda: (release.wait(10), taken.append("a status")))  # a loop stuck for 10 s
+        handed_over(loop, timeout=0.1)
+        assert taken == ["a chart"]  # it gave up waiting rather than hold the page
+    finally:
+        release.set()
+        loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
-    assert len(order) == 4 and "chart" in order[:2]  # not starved behind every status that came later
+        loop.close()
+    handed_over(loop)  # a closed loop (the server stopping): nothing to wait for
+    handed_over()  # outside a Streamlit server: nothing to wait for
