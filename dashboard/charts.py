@@ -51,7 +51,7 @@ def with_data(spec: dict, **datasets: pd.DataFrame) -> dict:
 
 def data_names(spec: object) -> frozenset[str]:
     """Names of the datasets a spec reads, at any depth, less the ones it carries inline. Found once per spec
-    object (the cached specs are read at every redraw: walking one took a millisecond)."""
+    object (the cached specs are read at every redraw: walking them was 7% of a charts redraw's profiled time)."""
     known = _NAMES.get(id(spec))
     if known is not None and known[0] is spec:
         return known[1]

@@ -24,7 +24,7 @@ def handed_over(loop: asyncio.AbstractEventLoop | None = None, timeout: float = 
     A script run hands each message to the event loop as a callback. Under load those callbacks wait, and if the
     page's next rerun request is handled first, after this run has ended, Streamlit starts a new script runner and
     ignores the callbacks the ended one left (`AppSession`: "Ignoring event from non-current ScriptRunner"): the
-    page never gets the end of this redraw. At forty sessions that lost 1–3 % of chart redraws (each page then
+    page never gets the end of this redraw. At forty sessions that lost up to 2 % of chart redraws (each page then
     waited two intervals, 3 s, for new charts). While this run waits, a request that comes finds it running and
     is queued for it, so nothing is dropped. (The event loop is Streamlit's own, not public API: if it cannot be
     found, nothing waits.)
