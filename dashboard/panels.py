@@ -18,9 +18,9 @@ import streamlit as st
 from streamlit import dataframe_util
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import cards, charts, frames, wording
+from dashboard import cards, charts, frames, language, wording
 from dashboard.language import current, t
-from dashboard.server import HUB, handed_over
+from dashboard.server import HUB, fragment_id, handed_over, retime
 from runs.live import MAX_STEPS, Snapshot
 from runs.view import View
 
@@ -36,15 +36,14 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     status updates a second, against 1.0–1.3 with the cards in the status fragment.
 
     The interval follows the server's load as measured now (`Hub.cadence`): when that calls for another one, the
-    status fragment reruns the page, which declares both anew (a few pages a second: see `Hub.cadence`). `extra`
-    draws a page's own panels in the charts' fragment, at the charted step.
+    status redraw tells the page's timers (`server.retime`). `extra` draws a page's own panels in the charts'
+    fragment, at the charted step.
     """
     st.session_state["drawn_running"] = run.running
     every = HUB.cadence(st.session_state.get("cadence")) if run.running else None  # the page's own, unless the load
     st.session_state["cadence"] = every  # calls for another (a whole-page rerun for another reason changes nothing)
-    st.fragment(run_every=every)(_draw_progress)(run, every)
-    charts_every = every and 2 * every
-    st.fragment(run_every=charts_every)(_draw_charts)(run, extra, charts_every)
+    st.fragment(run_every=every)(_draw_progress)(run)
+    st.fragment(run_every=every and 2 * every)(_draw_charts)(run, extra)
 
 
 STATUS_PROMISE, CHARTS_PROMISE = 1.0, 2.0  # seconds: each page gets a fresh status and new charts at least this often
@@ -104,7 +103,7 @@ def _one_at_a_time(kind: str, promise: float) -> Callable:
         def drawn(*arguments) -> None:
             key = f"drawn_{kind}_at"
             last = st.session_state.get(key)
-            with REDRAWS.turn(time.monotonic() if last is None else last + promise):
+            with REDRAWS.turn(time.monotonic() if last is None else last + promise), language.pinned():
                 try:
                     draw(*arguments)
                 finally:
@@ -118,7 +117,8 @@ def _one_at_a_time(kind: str, promise: float) -> Callable:
 
 
 @_one_at_a_time("status", STATUS_PROMISE)
-def _draw_progress(run: View, every: float | None) -> None:
+def _draw_progress(run: View) -> None:
+    st.session_state["fragment_status"] = fragment_id()
     run.keep_alive()
     snapshot = run.snapshot(history=False)  # the status and cards never read the per-step records
     if PROGRESS_LOG:
@@ -129,15 +129,23 @@ def _draw_progress(run: View, every: float | None) -> None:
         # while this page was drawn: redraw the page, its buttons and its timers.
         st.rerun()
     status_line(snapshot)
+    every = st.session_state.get("cadence")
     if every is not None and _fragment_rerun() and time.monotonic() - st.session_state.get("cadence_at", 0) > 5:
         chosen = HUB.cadence(every)  # asked at every redraw, one change in 5 s at most (and Hub.cadence paces them)
         if chosen != every:
             st.session_state["cadence"], st.session_state["cadence_at"] = chosen, time.monotonic()
-            st.rerun()  # the load changed: the page declares the fragments again at the new interval
+            timers = {
+                st.session_state.get("fragment_status"): chosen,
+                st.session_state.get("fragment_charts"): 2 * chosen,
+            }
+            if not retime(timers):
+                st.rerun()  # the page declares the fragments again at the new interval
 
 
 @_one_at_a_time("charts", CHARTS_PROMISE)
-def _draw_charts(run: View, extra: Callable[[View, int], None] | None, every: float | None) -> None:
+def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
+    st.session_state["fragment_charts"] = fragment_id()
+    every = st.session_state.get("cadence") and 2 * st.session_state["cadence"]
     snapshot = run.snapshot(history=False)  # the cards and the claim read only the verdicts and probes
     left, right = st.columns([3, 2], gap="medium")
     with left:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.presets import deciding_step
 from runs.hub import Hub
@@ -42,6 +44,38 @@ def handed_over(loop: asyncio.AbstractEventLoop | None = None, timeout: float = 
     except RuntimeError:  # the loop closed meanwhile (the server stops)
         return
     taken.wait(timeout)
+
+
+def fragment_id() -> str | None:
+    """The id of the fragment whose body runs now; None outside one (or where Streamlit keeps it elsewhere)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+
+        return ThreadState.get().fragment_id
+    except (ImportError, AttributeError, RuntimeError):
+        return None
+
+
+def retime(intervals: dict[str | None, float]) -> bool:
+    """Tell the page to rerun each fragment (by id) every so many seconds from now on; False where that cannot be
+    done (a fragment's id unknown, no script run), and the caller reruns the page, which declares them anew.
+
+    It is the message `st.fragment(run_every=…)` sends when declared, which the page obeys whenever it comes (it
+    replaces that fragment's timer). Declaring them anew means rerunning the whole page: at forty sessions the
+    pages that changed interval together reran whole for seconds on end (benchmarks/RESULTS.md, 2026-11-28, fifth
+    stop). (The messages are Streamlit's own, not public API.)
+    """
+    context = get_script_run_ctx()
+    if context is None or None in intervals or not intervals:
+        return False
+    for fragment, seconds in intervals.items():
+        message = ForwardMsg()
+        message.auto_rerun.interval, message.auto_rerun.fragment_id = seconds, fragment
+        try:
+            context.enqueue(message)
+        except AttributeError:
+            return False
+    return True
 
 
 HUB = Hub(presence=connected, deciding=deciding_step)  # one per server process: every session's runs

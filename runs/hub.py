@@ -27,13 +27,15 @@ from runs.view import View
 TICK = 0.25  # seconds between the scheduler's looks at the runs
 TURN = 5.0  # seconds a run trains before it yields its slot to a waiting run: with 17 runs on 2 slots, each
 # trains at least every 45 s (pausing and resuming a process costs two pipe messages)
+FIRST_TURN = 1.0  # seconds of training after which a run yields its slot while a run that has never trained waits:
+# every run's pace is then known within seconds, and the bottleneck (Hub._bottleneck) keeps a slot from the start
 ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconnect window) leaves its runs
 CADENCES = (0.5, 0.75)  # seconds between a training page's status redraws: even the slowest keeps the 1 s promise
 BUSY, IDLE = 0.8, 0.5  # cores the server process uses, over LOAD_WINDOW: above BUSY pages redraw at the slower
 # cadence, below IDLE at the faster (the slower one needs a third less: between the two, a page keeps its own)
 LOAD_WINDOW = 3.0  # seconds over which the server's load is measured
-SWITCHES = 5.0  # pages a second that may change cadence (each change reruns the page whole): of 40 sessions that
-# pressed Train together, 35 switched within one second (benchmarks/RESULTS.md, 2026-11-28, third stop)
+SWITCHES = 10.0  # pages a second that may change cadence: pages that measured the same load at once change one
+# after another, so the load follows them step by step (each change is two messages: see dashboard.server.retime)
 
 
 class Hub:
@@ -75,13 +77,16 @@ class Hub:
 
     def cadence(self, current: float | None = None) -> float:
         """Seconds between a training page's status redraws: the faster of CADENCES unless the server is busy
-        (BUSY); a page at the slower one goes back once it is idle enough (IDLE) that the faster one fits.
+        (BUSY); a page at the slower one goes back once it is idle enough (IDLE) that the faster one fits. A page's
+        first interval is the faster one only if the server is that idle now: forty pages that pressed Train
+        together all started at the faster one (the load, measured over the last seconds, lags the burst they
+        make) and overran the server for seconds before they changed.
 
         (It followed our redraw code's CPU time alone, which missed Streamlit's work per message: at 50 sessions
         it chose the faster cadence and the slowest page got 0.4 status updates a second.)"""
         load = self.load()
         if current not in CADENCES:
-            return CADENCES[-1] if load > BUSY else CADENCES[0]
+            return CADENCES[0] if load < IDLE else CADENCES[-1]
         wanted = current
         if current == CADENCES[0] and load > BUSY:
             wanted = CADENCES[-1]
@@ -91,7 +96,7 @@ class Hub:
 
     def _may_switch(self) -> bool:
         """One more page may change its cadence now: at most SWITCHES a second, so that pages which all measured
-        the same load at once rerun whole one after another (the others ask again at their next redraw)."""
+        the same load at once change one after another (the others ask again at their next redraw)."""
         now = time.monotonic()
         with self._lock:
             then, left = self._switches
@@ -192,15 +197,16 @@ class Hub:
         for run in wanting:
             if run not in self.training and run not in self.queue:
                 self.queue.append(run)
+        kept = self._bottleneck()
         if self.queue and len(self.training) >= self.slots:  # someone waits: the longest turn ends
-            kept = self._bottleneck()
             turns = {run: since for run, since in self.training.items() if run is not kept}
             longest = min(turns, key=turns.get) if turns else None
-            if longest is not None and now - turns[longest] >= TURN:
+            if longest is not None and now - turns[longest] >= self._turn(longest, kept):
                 self._release(longest)
                 self.queue.append(longest)
         while self.queue and len(self.training) < self.slots:
-            run = self.queue.pop(0)
+            run = kept if kept in self.queue else self.queue[0]  # the bottleneck first, then in order of asking
+            self.queue.remove(run)
             self.training[run] = now
             run.admitted, run.waiting = True, None
             run.keep_alive()  # sends "run" now rather than at the reader's next check
@@ -208,9 +214,20 @@ class Hub:
             run.admitted, run.waiting = False, position
             run.keep_alive()
 
+    def _turn(self, run: LiveRun, bottleneck: LiveRun | None) -> float:
+        """Seconds `run` trains before it yields its slot: FIRST_TURN once its pace is measured, while a run that
+        has a deciding step but has never trained waits, or the bottleneck does; TURN otherwise.
+
+        With every turn TURN long, six workshop presets on two slots took 15 s before each had trained once, and
+        only then could the longest (copy) keep a slot: it decided after 63–70 s, having waited 10 s for its first
+        step (benchmarks/RESULTS.md, 2026-11-28, fifth stop)."""
+        unmeasured = any(waiting.hold_at is not None and waiting.step_count == 0 for waiting in self.queue)
+        return FIRST_TURN if (unmeasured or bottleneck in self.queue) and run.step_count > 0 else TURN
+
     def _bottleneck(self) -> LiveRun | None:
-        """A training run that keeps its slot while the others take turns on the rest: the one furthest from its
-        deciding step, when it has more left than all the others together can fill the other slots with.
+        """A run that keeps a slot while the others take turns on the rest (and, waiting, takes the next one that
+        frees): the one furthest from its deciding step, when it has more left than all the others together can
+        fill the other slots with.
 
         Taking turns, a workshop's longest preset (copy: half the six presets' training) was left training alone
         at the end, one core idle, and decided after 55–60 s. With a slot of its own it runs from the start while
@@ -224,7 +241,7 @@ class Hub:
             return None
         furthest = max(left, key=left.get)
         others = sum(seconds for run, seconds in left.items() if run is not furthest)
-        if furthest in self.training and left[furthest] >= others / (self.slots - 1):
+        if left[furthest] >= others / (self.slots - 1):
             return furthest
         return None
 

@@ -283,7 +283,7 @@ def test_the_load_is_the_cores_the_server_process_used_lately(monkeypatch):
 @pytest.mark.parametrize(
     ("load", "current", "chosen"),
     [
-        (0.3, None, 0.5), (0.9, None, 0.75),  # a page's first interval: by the load now
+        (0.3, None, 0.5), (0.7, None, 0.75), (0.9, None, 0.75),  # a page's first: the faster only if idle now
         (0.7, 0.5, 0.5), (0.9, 0.5, 0.75),  # faster until the server is busy
         (0.7, 0.75, 0.75), (0.4, 0.75, 0.5),  # slower until the faster one fits again (no flapping between)
     ],
@@ -295,7 +295,7 @@ def test_pages_redraw_slower_while_the_server_is_busy(monkeypatch, load, current
 
 
 def test_pages_change_cadence_a_few_at_a_time(monkeypatch):
-    """Forty pages that measure the same load at once rerun whole one after another: SWITCHES a second."""
+    """Forty pages that measure the same load at once change one after another: SWITCHES a second."""
     clock = [100.0]
     monkeypatch.setattr(hub_module.time, "monotonic", lambda: clock[0])
     made = Hub(slots=1)
@@ -303,12 +303,12 @@ def test_pages_change_cadence_a_few_at_a_time(monkeypatch):
     chosen = [made.cadence(0.5) for _ in range(40)]
     allowed = int(hub_module.SWITCHES)
     assert chosen.count(0.75) == allowed and chosen[:allowed] == [0.75] * allowed
-    assert made.cadence(None) == 0.75  # a page's first interval costs no change: it reruns whole anyway
+    assert made.cadence(None) == 0.75  # a page's first interval is no change: it is declared anyway
     assert made.cadence(0.75) == 0.75  # nor does keeping one
-    clock[0] += 1.0 / hub_module.SWITCHES  # time for one more
+    clock[0] += 1.0 / hub_module.SWITCHES + 1e-9  # time for one more
     assert [made.cadence(0.5) for _ in range(3)] == [0.75, 0.5, 0.5]
     clock[0] += 60.0  # a quiet minute saves up no more than a second's worth
-    assert [made.cadence(0.5) for _ in range(10)].count(0.75) == hub_module.SWITCHES
+    assert [made.cadence(0.5) for _ in range(40)].count(0.75) == hub_module.SWITCHES
 
 
 def _paced(seed: int, step: int, hold: int | None, seconds_per_step: float) -> LiveRun:
@@ -332,5 +332,42 @@ def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bo
     made.queue[-1] = _paced(5, 0, 100, 0.0)  # a run that has not trained yet has no pace to plan with
     assert made._bottleneck() is None
     made.queue.pop()
-    made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [long, short[2]]
-    assert made._bottleneck() is None  # not holding a slot now: it gets one in its turn, then keeps it
+    made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [short[2], long]
+    assert made._bottleneck() is long  # waiting: it takes the next slot that frees (see below)
+
+
+def _scheduled(monkeypatch, training: dict[LiveRun, float], queue: list[LiveRun]) -> Hub:
+    """A hub whose runs all want to train (followed, watched), scheduled once; no process is started."""
+    monkeypatch.setattr(LiveRun, "_viewer_present", lambda run: True)
+    monkeypatch.setattr(LiveRun, "keep_alive", lambda run: None)
+    made = Hub(slots=2)
+    for run in [*training, *queue]:
+        run.running = True
+        made.views[run] = []
+    made.training, made.queue = dict(training), list(queue)
+    made._schedule()
+    return made
+
+
+def test_a_waiting_bottleneck_takes_the_next_slot_ahead_of_the_queue_and_keeps_it(monkeypatch):
+    now = time.monotonic()
+    long = _paced(1, 100, 1000, 0.03)  # 27 s left: more than the others fill one slot with
+    short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]
+    held = now - hub_module.FIRST_TURN - 0.1  # past a first turn, well short of a whole one
+    made = _scheduled(monkeypatch, {short[0]: held, short[1]: held - 0.1}, [short[2], long])
+    assert long in made.training and made.queue == [short[2], short[1]]  # the longest-held turn ended early
+    made._schedule()
+    assert long in made.training  # and it keeps its slot while the others take turns on the other
+
+
+def test_while_a_run_has_never_trained_the_others_turns_are_short(monkeypatch):
+    now = time.monotonic()
+    measured = [_paced(1, 40, 100, 0.01), _paced(2, 40, 100, 0.01)]
+    fresh = _paced(3, 0, 100, 0.0)  # its pace unknown: no plan can be made until it trains a little
+    made = _scheduled(monkeypatch, {run: now - hub_module.FIRST_TURN - 0.1 for run in measured}, [fresh])
+    assert fresh in made.training and len(made.training) == 2
+    assert made._turn(fresh, None) == hub_module.TURN  # its own first turn lasts until it has a pace
+    made.queue = [_paced(4, 5, 100, 0.01)]  # every waiting run has a pace: whole turns again
+    assert made._turn(measured[0], None) == hub_module.TURN
+    made.queue = [_paced(5, 0, None, 0.0)]  # settings of its own: no deciding step to plan for
+    assert made._turn(measured[0], None) == hub_module.TURN

@@ -1,5 +1,5 @@
-"""The live panels' redraw turns (one redraw builds at a time, the page due soonest first), and a redraw's messages
-handed over to the event loop before its run ends."""
+"""The live panels' redraw turns (one redraw builds at a time, the page due soonest first), a redraw's messages
+handed over to the event loop before its run ends, and a page's timers changed without rerunning it."""
 
 from __future__ import annotations
 
@@ -78,3 +78,45 @@ def test_a_redraw_waits_until_the_event_loop_has_taken_the_messages_queued_befor
         loop.close()
     handed_over(loop)  # a closed loop (the server stopping): nothing to wait for
     handed_over()  # outside a Streamlit server: nothing to wait for
+
+
+def test_retime_tells_the_page_each_fragments_new_interval_or_says_it_cannot(monkeypatch):
+    from types import SimpleNamespace
+
+    from dashboard import server
+
+    sent = []
+    monkeypatch.setattr(server, "get_script_run_ctx", lambda: SimpleNamespace(enqueue=sent.append))
+    assert server.retime({"status-fragment": 0.75, "charts-fragment": 1.5})
+    assert [(m.WhichOneof("type"), m.auto_rerun.fragment_id, m.auto_rerun.interval) for m in sent] == [
+        ("auto_rerun", "status-fragment", 0.75),
+        ("auto_rerun", "charts-fragment", 1.5),
+    ]  # what st.fragment(run_every=…) sends when declared: the page replaces that fragment's timer
+    sent.clear()
+    assert not server.retime({None: 0.75, "charts-fragment": 1.5}) and not sent  # a fragment never drawn: the
+    # caller reruns the page instead, which declares both
+    monkeypatch.setattr(server, "get_script_run_ctx", lambda: None)
+    assert not server.retime({"status-fragment": 0.75})  # outside a script run
+
+
+def test_a_fragment_knows_its_own_id_and_the_page_outside_has_none():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from dashboard.server import fragment_id
+
+        st.session_state["outside"] = fragment_id()
+
+        @st.fragment
+        def part() -> None:
+            st.session_state["inside"] = fragment_id()
+
+        part()
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    assert at.session_state["outside"] is None
+    inside = at.session_state["inside"]
+    assert isinstance(inside, str) and inside and at.run().session_state["inside"] == inside  # stable across runs

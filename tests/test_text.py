@@ -58,3 +58,24 @@ def test_placeholders_are_filled_and_the_locale_picks_the_language():
     assert words("en", "button.step", steps=25) == "Step 25"
     assert from_locale("zh-CN") == "zh" and from_locale("zh-Hant-TW") == "zh"
     assert from_locale("en-GB") == "en" and from_locale("fr-FR") == "en" and from_locale(None) == "en"
+
+
+def test_a_redraw_looks_its_language_up_once_and_a_whole_page_run_sees_a_new_one(monkeypatch):
+    from dashboard import language
+
+    class Session(dict):
+        looked = 0
+
+        def get(self, key, default=None):
+            Session.looked += 1
+            return super().get(key, default)
+
+    state = Session(lang="zh")
+    monkeypatch.setattr(language, "get_script_run_ctx", lambda: object())  # inside a script run
+    monkeypatch.setattr(language.st, "session_state", state)
+    with language.pinned():
+        assert [language.t("button.step", steps=25) for _ in range(60)] == ["前进 25 步"] * 60
+        state["lang"] = "en"  # (the switch reruns the page whole: a redraw never sees it change)
+        assert language.current() == "zh"
+    assert Session.looked == 1
+    assert language.t("button.step", steps=25) == "Step 25"  # the next run reads the new one
