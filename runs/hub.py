@@ -6,9 +6,10 @@ Each session looks at the shared run through a `View` of its own: Train follows 
 this session's view at its current step (the run trains on if others follow it, and pauses when nobody
 does), Step moves the view 25 steps on, and Reset leaves the run. No click in one tab changes another's.
 
-Runs that want to train take one of `max_runs` training slots (default: one per core) in order of asking;
-others wait in a queue, and each page shows how many runs are ahead. When runs wait, one that has trained
-for `turn` seconds steps back to the end of the queue, so every run progresses.
+Runs that want to train take one of `max_runs` training slots (default: one per core) in order of asking (or,
+when every run has a deciding step, the one soonest done first); others wait in a queue, and each page shows how
+many runs are ahead. When runs wait, one that has trained for `TURN` seconds steps back into the queue, so every
+run progresses; the run furthest from its deciding step keeps its slot (see `Hub._bottleneck`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Hub:
         self._stopped = threading.Event()
         self._cpu: deque[tuple[float, float]] = deque()  # (monotonic, process CPU seconds), sampled every tick
         self._switches = (0.0, SWITCHES)  # (monotonic, cadence changes still allowed then): a token bucket
+        self._kept: LiveRun | None = None  # the run that keeps a slot (see _bottleneck)
 
     def load(self) -> float:
         """Cores the server process used over the last LOAD_WINDOW seconds: every page's redraws, Streamlit's
@@ -204,8 +206,9 @@ class Hub:
             if longest is not None and now - turns[longest] >= self._turn(longest, kept):
                 self._release(longest)
                 self.queue.append(longest)
+        self._order_queue()
         while self.queue and len(self.training) < self.slots:
-            run = kept if kept in self.queue else self.queue[0]  # the bottleneck first, then in order of asking
+            run = kept if kept in self.queue else self.queue[0]
             self.queue.remove(run)
             self.training[run] = now
             run.admitted, run.waiting = True, None
@@ -213,6 +216,13 @@ class Hub:
         for position, run in enumerate(self.queue):
             run.admitted, run.waiting = False, position
             run.keep_alive()
+
+    def _order_queue(self) -> None:
+        """Waiting runs go in order of asking; but when every one has a deciding step and a pace, the one soonest
+        done goes first (in order of asking, recall waited 20 s for a turn with 15 steps left)."""
+        left = {run: _seconds_left(run) for run in self.queue}
+        if all(seconds is not None for seconds in left.values()):
+            self.queue.sort(key=left.get)
 
     def _turn(self, run: LiveRun, bottleneck: LiveRun | None) -> float:
         """Seconds `run` trains before it yields its slot: FIRST_TURN once its pace is measured, while a run that
@@ -226,24 +236,28 @@ class Hub:
 
     def _bottleneck(self) -> LiveRun | None:
         """A run that keeps a slot while the others take turns on the rest (and, waiting, takes the next one that
-        frees): the one furthest from its deciding step, when it has more left than all the others together can
-        fill the other slots with.
+        frees): the one furthest from its deciding step (the one kept so far, until another is a turn further).
 
-        Taking turns, a workshop's longest preset (copy: half the six presets' training) was left training alone
-        at the end, one core idle, and decided after 55–60 s. With a slot of its own it runs from the start while
-        the short ones share the other. Only when every run wanting a slot has a deciding step and a measured
-        pace: a run with settings of its own has no end, and everyone takes turns as before.
+        Taking turns, the longest run is left training alone at the end while a core idles. Workshop presets, in
+        seconds of one core to their deciding steps (measured 2026-11-28): copy 31.5, vanishing 22.1, short_gap
+        9.4, recall 3.3, recall_init 3.3, exploding 1.4. On two slots (a fluid model of the turns), taking turns
+        ends them all after 40.2 s of a slot; the furthest keeping a slot, after 35.5 s, the least two slots can do
+        it in, and the short ones still end first (after 7–23 s). (Kept only when it had more left than the others
+        together, copy never was, and decided 62–79 s after a crowd's Train.) Only when every run wanting a slot
+        has a deciding step and a measured pace: a run with settings of its own has no end, and everyone takes
+        turns as before.
         """
         if self.slots < 2:
             return None
         left = {run: _seconds_left(run) for run in [*self.training, *self.queue]}
         if len(left) <= self.slots or any(seconds is None for seconds in left.values()):
+            self._kept = None
             return None
         furthest = max(left, key=left.get)
-        others = sum(seconds for run, seconds in left.items() if run is not furthest)
-        if left[furthest] >= others / (self.slots - 1):
-            return furthest
-        return None
+        if self._kept in left and left[self._kept] >= left[furthest] - TURN:
+            furthest = self._kept  # no swapping slots while two are about as far
+        self._kept = furthest
+        return furthest
 
     def _refresh(self, run: LiveRun) -> None:
         """The run's own notion of its audience: the sessions following it decide whether anyone watches."""

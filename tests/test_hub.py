@@ -317,15 +317,17 @@ def _paced(seed: int, step: int, hold: int | None, seconds_per_step: float) -> L
     return run
 
 
-def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bottleneck():
+def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_until_another_is_a_turn_further():
     made = Hub(slots=2)
     long = _paced(1, 100, 1000, 0.03)  # 27 s left
-    short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]  # 0.9 + 5.8 + 4.5 s
+    short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]  # 0.9, 5.8, 4.5 s left
     made.training = {long: 0.0, short[0]: 0.0}
     made.queue = short[1:]
-    assert made._bottleneck() is long  # 27 s ≥ 11.2 s the others fill the other slot with
-    long.step_count, long.elapsed = 900, 27.0  # 3 s left: no longer the bottleneck, everyone takes turns
-    assert made._bottleneck() is None
+    assert made._bottleneck() is long
+    long.step_count, long.elapsed = 900, 27.0  # 3 s left: short[1] is further, but not by a whole turn
+    assert made._bottleneck() is long
+    long.step_count, long.elapsed = 990, 29.7  # 0.3 s left: now short[1] keeps a slot
+    assert made._bottleneck() is short[1]
     long.step_count, long.elapsed = 100, 3.0
     made.queue.append(_paced(5, 10, None, 0.01))  # a run of its own settings has no end: turns for all
     assert made._bottleneck() is None
@@ -334,6 +336,8 @@ def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bo
     made.queue.pop()
     made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [short[2], long]
     assert made._bottleneck() is long  # waiting: it takes the next slot that frees (see below)
+    made.training, made.queue = {long: 0.0, short[0]: 0.0}, []
+    assert made._bottleneck() is None  # no more runs than slots: nothing to keep
 
 
 def _scheduled(monkeypatch, training: dict[LiveRun, float], queue: list[LiveRun]) -> Hub:
@@ -371,3 +375,15 @@ def test_while_a_run_has_never_trained_the_others_turns_are_short(monkeypatch):
     assert made._turn(measured[0], None) == hub_module.TURN
     made.queue = [_paced(5, 0, None, 0.0)]  # settings of its own: no deciding step to plan for
     assert made._turn(measured[0], None) == hub_module.TURN
+
+
+def test_waiting_runs_with_deciding_steps_go_soonest_done_first_and_others_in_order_of_asking(monkeypatch):
+    now = time.monotonic()
+    training = {_paced(1, 10, 1000, 0.03): now, _paced(2, 10, 1000, 0.03): now}  # 30 s left each, just admitted
+    far, near, middle = _paced(3, 10, 1000, 0.01), _paced(4, 90, 100, 0.1), _paced(5, 50, 100, 0.1)  # 9.9, 1, 5 s
+    made = _scheduled(monkeypatch, training, [far, near, middle])
+    assert made.queue == [near, middle, far]
+    assert [run.waiting for run in made.queue] == [0, 1, 2]  # what each page shows: runs ahead of it
+    own = _paced(6, 10, None, 0.01)  # settings of its own: no end to plan for, so everyone waits in turn
+    made = _scheduled(monkeypatch, training, [far, own, near])
+    assert made.queue == [far, own, near]
