@@ -99,8 +99,14 @@ def test_retime_tells_the_page_each_fragments_new_interval_or_says_it_cannot(mon
     assert not server.retime({"status-fragment": 0.75})  # outside a script run
 
 
-def test_a_fragment_knows_its_own_id_and_the_page_outside_has_none():
+def test_a_fragment_knows_its_own_id_and_the_page_outside_has_none(monkeypatch):
+    import sys
+
     from streamlit.testing.v1 import AppTest
+
+    # A script run makes its page `__main__`; spawned processes of later tests would run this page's temporary
+    # file (and fail): `__main__` is put back afterwards.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
     def page():
         import streamlit as st
