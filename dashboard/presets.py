@@ -151,9 +151,12 @@ PRESETS: dict[str, Preset] = {
             "Predict who can tell XY from YX, then press Train.",
             watch="the accuracy chart against 25% (a guess among XX, XY, YX, YY), and the gradient-flow heatmaps "
             "over the first ten steps, where the markers are.",
-            claim="Within 1,000 steps the GRU solves it; the clipped RNN and the LSTM (forget-gate bias 1) stay at "
-            "chance, and the plain RNN learns little at best. The LSTM's plateau here is longer than the budget.",
-            expect={"clipped_rnn": NOT_LEARNED, "lstm": NOT_LEARNED, "gru": SOLVED},
+            claim="Within 1,000 steps the GRU solves it and the LSTM (forget-gate bias 1) stays at chance: its "
+            "plateau here is longer than the budget. The plain RNN learns little at best; the clipped RNN stays at "
+            "chance on most seeds but starts to learn it on some.",
+            # The clipped RNN is not judged: on seeds 0–9 it stayed at chance on 9 or more on one CPU and on 6 on
+            # another (AVX-512), where it solved seed 2 (benchmarks/RESULTS.md, 2026-11-28, fifth stop).
+            expect={"lstm": NOT_LEARNED, "gru": SOLVED},
             steps=1000,
             mechanisms=("saturation",),
         ),

@@ -377,8 +377,8 @@ b = 1 时为 0.73（Keras 的默认值，也是本实验室的），b = 3 时为
     "和 YX，然后按训练。",
     "preset.temporal_order.watch": "准确率图与 25%（在 XX、XY、YX、YY 中瞎猜）的对比，以及前十步（标记所在的位置）上的"
     "梯度流动热图。",
-    "preset.temporal_order.claim": "在 1,000 步内 GRU 解决了它；梯度裁剪后的 RNN 和 LSTM（遗忘门偏置 1）停在随机水平，"
-    "普通 RNN 充其量学到一点点。这里 LSTM 的平台期比预算还长。",
+    "preset.temporal_order.claim": "在 1,000 步内 GRU 解决了它，LSTM（遗忘门偏置 1）停在随机水平：这里它的平台期比预算"
+    "还长。普通 RNN 充其量学到一点点；梯度裁剪后的 RNN 在多数种子上停在随机水平，但在一些种子上开始学会它。",
     "preset.book.title": "儿童读物：谁看见了谁，最多隔 30 个形容词",
     "preset.book.exercise": "Doug saw Jane. Jane saw Spot. Spot saw Doug. 现在 'saw' 与名字之间最多有 30 个形容词。\n"
     "预测谁仍能说出正确的名字，然后按训练（大约一分钟）。",
