@@ -6,10 +6,9 @@ Each session looks at the shared run through a `View` of its own: Train follows 
 this session's view at its current step (the run trains on if others follow it, and pauses when nobody
 does), Step moves the view 25 steps on, and Reset leaves the run. No click in one tab changes another's.
 
-Runs that want to train take one of `max_runs` training slots (default: one per core) in order of asking (or,
-when every run has a deciding step, the one soonest done first); others wait in a queue, and each page shows how
-many runs are ahead. When runs wait, one that has trained for `TURN` seconds steps back into the queue, so every
-run progresses; the run furthest from its deciding step keeps its slot (see `Hub._bottleneck`).
+Runs that want to train take one of `max_runs` training slots (default: one per core) in order of asking;
+others wait in a queue, and each page shows how many runs are ahead. When runs wait, one that has trained
+for `turn` seconds steps back to the end of the queue, so every run progresses.
 """
 
 from __future__ import annotations
@@ -28,8 +27,6 @@ from runs.view import View
 TICK = 0.25  # seconds between the scheduler's looks at the runs
 TURN = 5.0  # seconds a run trains before it yields its slot to a waiting run: with 17 runs on 2 slots, each
 # trains at least every 45 s (pausing and resuming a process costs two pipe messages)
-FIRST_TURN = 1.0  # seconds of training after which a run yields its slot while a run that has never trained waits:
-# every run's pace is then known within seconds, and the bottleneck (Hub._bottleneck) keeps a slot from the start
 ABSENT_AFTER = 90.0  # a session gone this long (beyond Streamlit's 60 s reconnect window) leaves its runs
 CADENCES = (0.5, 0.75)  # seconds between a training page's status redraws: even the slowest keeps the 1 s promise
 BUSY, IDLE = 0.8, 0.5  # cores the server process uses, over LOAD_WINDOW: above BUSY pages redraw at the slower
@@ -63,7 +60,6 @@ class Hub:
         self._stopped = threading.Event()
         self._cpu: deque[tuple[float, float]] = deque()  # (monotonic, process CPU seconds), sampled every tick
         self._switches = (0.0, SWITCHES)  # (monotonic, cadence changes still allowed then): a token bucket
-        self._kept: LiveRun | None = None  # the run that keeps a slot (see _bottleneck)
 
     def load(self) -> float:
         """Cores the server process used over the last LOAD_WINDOW seconds: every page's redraws, Streamlit's
@@ -199,17 +195,15 @@ class Hub:
         for run in wanting:
             if run not in self.training and run not in self.queue:
                 self.queue.append(run)
-        kept = self._bottleneck()
         if self.queue and len(self.training) >= self.slots:  # someone waits: the longest turn ends
+            kept = self._bottleneck()
             turns = {run: since for run, since in self.training.items() if run is not kept}
             longest = min(turns, key=turns.get) if turns else None
-            if longest is not None and now - turns[longest] >= self._turn(longest, kept):
+            if longest is not None and now - turns[longest] >= TURN:
                 self._release(longest)
                 self.queue.append(longest)
-        self._order_queue()
         while self.queue and len(self.training) < self.slots:
-            run = kept if kept in self.queue else self.queue[0]
-            self.queue.remove(run)
+            run = self.queue.pop(0)
             self.training[run] = now
             run.admitted, run.waiting = True, None
             run.keep_alive()  # sends "run" now rather than at the reader's next check
@@ -217,47 +211,25 @@ class Hub:
             run.admitted, run.waiting = False, position
             run.keep_alive()
 
-    def _order_queue(self) -> None:
-        """Waiting runs go in order of asking; but when every one has a deciding step and a pace, the one soonest
-        done goes first (in order of asking, recall waited 20 s for a turn with 15 steps left)."""
-        left = {run: _seconds_left(run) for run in self.queue}
-        if all(seconds is not None for seconds in left.values()):
-            self.queue.sort(key=left.get)
-
-    def _turn(self, run: LiveRun, bottleneck: LiveRun | None) -> float:
-        """Seconds `run` trains before it yields its slot: FIRST_TURN once its pace is measured, while a run that
-        has a deciding step but has never trained waits, or the bottleneck does; TURN otherwise.
-
-        With every turn TURN long, six workshop presets on two slots took 15 s before each had trained once, and
-        only then could the longest (copy) keep a slot: it decided after 63–70 s, having waited 10 s for its first
-        step (benchmarks/RESULTS.md, 2026-11-28, fifth stop)."""
-        unmeasured = any(waiting.hold_at is not None and waiting.step_count == 0 for waiting in self.queue)
-        return FIRST_TURN if (unmeasured or bottleneck in self.queue) and run.step_count > 0 else TURN
-
     def _bottleneck(self) -> LiveRun | None:
-        """A run that keeps a slot while the others take turns on the rest (and, waiting, takes the next one that
-        frees): the one furthest from its deciding step (the one kept so far, until another is a turn further).
+        """A training run that keeps its slot while the others take turns on the rest: the one furthest from its
+        deciding step, when it has more left than all the others together can fill the other slots with.
 
-        Taking turns, the longest run is left training alone at the end while a core idles. Workshop presets, in
-        seconds of one core to their deciding steps (measured 2026-11-28): copy 31.5, vanishing 22.1, short_gap
-        9.4, recall 3.3, recall_init 3.3, exploding 1.4. On two slots (a fluid model of the turns), taking turns
-        ends them all after 40.2 s of a slot; the furthest keeping a slot, after 35.5 s, the least two slots can do
-        it in, and the short ones still end first (after 7–23 s). (Kept only when it had more left than the others
-        together, copy never was, and decided 62–79 s after a crowd's Train.) Only when every run wanting a slot
-        has a deciding step and a measured pace: a run with settings of its own has no end, and everyone takes
-        turns as before.
+        Taking turns, a workshop's longest preset (copy: half the six presets' training) was left training alone
+        at the end, one core idle, and decided after 55–60 s. With a slot of its own it runs from the start while
+        the short ones share the other. Only when every run wanting a slot has a deciding step and a measured
+        pace: a run with settings of its own has no end, and everyone takes turns as before.
         """
         if self.slots < 2:
             return None
         left = {run: _seconds_left(run) for run in [*self.training, *self.queue]}
         if len(left) <= self.slots or any(seconds is None for seconds in left.values()):
-            self._kept = None
             return None
         furthest = max(left, key=left.get)
-        if self._kept in left and left[self._kept] >= left[furthest] - TURN:
-            furthest = self._kept  # no swapping slots while two are about as far
-        self._kept = furthest
-        return furthest
+        others = sum(seconds for run, seconds in left.items() if run is not furthest)
+        if furthest in self.training and left[furthest] >= others / (self.slots - 1):
+            return furthest
+        return None
 
     def _refresh(self, run: LiveRun) -> None:
         """The run's own notion of its audience: the sessions following it decide whether anyone watches."""

@@ -317,73 +317,20 @@ def _paced(seed: int, step: int, hold: int | None, seconds_per_step: float) -> L
     return run
 
 
-def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_until_another_is_a_turn_further():
+def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bottleneck():
     made = Hub(slots=2)
     long = _paced(1, 100, 1000, 0.03)  # 27 s left
-    short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]  # 0.9, 5.8, 4.5 s left
+    short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]  # 0.9 + 5.8 + 4.5 s
     made.training = {long: 0.0, short[0]: 0.0}
     made.queue = short[1:]
-    assert made._bottleneck() is long
-    long.step_count, long.elapsed = 900, 27.0  # 3 s left: short[1] is further, but not by a whole turn
-    assert made._bottleneck() is long
-    long.step_count, long.elapsed = 990, 29.7  # 0.3 s left: now short[1] keeps a slot
-    assert made._bottleneck() is short[1]
+    assert made._bottleneck() is long  # 27 s ≥ 11.2 s the others fill the other slot with
+    long.step_count, long.elapsed = 900, 27.0  # 3 s left: no longer the bottleneck, everyone takes turns
+    assert made._bottleneck() is None
     long.step_count, long.elapsed = 100, 3.0
     made.queue.append(_paced(5, 10, None, 0.01))  # a run of its own settings has no end: turns for all
     assert made._bottleneck() is None
     made.queue[-1] = _paced(5, 0, 100, 0.0)  # a run that has not trained yet has no pace to plan with
     assert made._bottleneck() is None
     made.queue.pop()
-    made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [short[2], long]
-    assert made._bottleneck() is long  # waiting: it takes the next slot that frees (see below)
-    made.training, made.queue = {long: 0.0, short[0]: 0.0}, []
-    assert made._bottleneck() is None  # no more runs than slots: nothing to keep
-
-
-def _scheduled(monkeypatch, training: dict[LiveRun, float], queue: list[LiveRun]) -> Hub:
-    """A hub whose runs all want to train (followed, watched), scheduled once; no process is started."""
-    monkeypatch.setattr(LiveRun, "_viewer_present", lambda run: True)
-    monkeypatch.setattr(LiveRun, "keep_alive", lambda run: None)
-    made = Hub(slots=2)
-    for run in [*training, *queue]:
-        run.running = True
-        made.views[run] = []
-    made.training, made.queue = dict(training), list(queue)
-    made._schedule()
-    return made
-
-
-def test_a_waiting_bottleneck_takes_the_next_slot_ahead_of_the_queue_and_keeps_it(monkeypatch):
-    now = time.monotonic()
-    long = _paced(1, 100, 1000, 0.03)  # 27 s left: more than the others fill one slot with
-    short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]
-    held = now - hub_module.FIRST_TURN - 0.1  # past a first turn, well short of a whole one
-    made = _scheduled(monkeypatch, {short[0]: held, short[1]: held - 0.1}, [short[2], long])
-    assert long in made.training and made.queue == [short[2], short[1]]  # the longest-held turn ended early
-    made._schedule()
-    assert long in made.training  # and it keeps its slot while the others take turns on the other
-
-
-def test_while_a_run_has_never_trained_the_others_turns_are_short(monkeypatch):
-    now = time.monotonic()
-    measured = [_paced(1, 40, 100, 0.01), _paced(2, 40, 100, 0.01)]
-    fresh = _paced(3, 0, 100, 0.0)  # its pace unknown: no plan can be made until it trains a little
-    made = _scheduled(monkeypatch, {run: now - hub_module.FIRST_TURN - 0.1 for run in measured}, [fresh])
-    assert fresh in made.training and len(made.training) == 2
-    assert made._turn(fresh, None) == hub_module.TURN  # its own first turn lasts until it has a pace
-    made.queue = [_paced(4, 5, 100, 0.01)]  # every waiting run has a pace: whole turns again
-    assert made._turn(measured[0], None) == hub_module.TURN
-    made.queue = [_paced(5, 0, None, 0.0)]  # settings of its own: no deciding step to plan for
-    assert made._turn(measured[0], None) == hub_module.TURN
-
-
-def test_waiting_runs_with_deciding_steps_go_soonest_done_first_and_others_in_order_of_asking(monkeypatch):
-    now = time.monotonic()
-    training = {_paced(1, 10, 1000, 0.03): now, _paced(2, 10, 1000, 0.03): now}  # 30 s left each, just admitted
-    far, near, middle = _paced(3, 10, 1000, 0.01), _paced(4, 90, 100, 0.1), _paced(5, 50, 100, 0.1)  # 9.9, 1, 5 s
-    made = _scheduled(monkeypatch, training, [far, near, middle])
-    assert made.queue == [near, middle, far]
-    assert [run.waiting for run in made.queue] == [0, 1, 2]  # what each page shows: runs ahead of it
-    own = _paced(6, 10, None, 0.01)  # settings of its own: no end to plan for, so everyone waits in turn
-    made = _scheduled(monkeypatch, training, [far, own, near])
-    assert made.queue == [far, own, near]
+    made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [long, short[2]]
+    assert made._bottleneck() is None  # not holding a slot now: it gets one in its turn, then keeps it
