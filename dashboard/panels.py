@@ -118,7 +118,8 @@ def _one_at_a_time(kind: str, promise: float) -> Callable:
 
 @_one_at_a_time("status", STATUS_PROMISE)
 def _draw_progress(run: View) -> None:
-    st.session_state["fragment_status"] = fragment_id()
+    if not _fragment_rerun():  # declared in a whole-page run: its id holds for the fragment reruns that follow
+        st.session_state["fragment_status"] = fragment_id()
     run.keep_alive()
     snapshot = run.snapshot(history=False)  # the status and cards never read the per-step records
     if PROGRESS_LOG:
@@ -144,7 +145,8 @@ def _draw_progress(run: View) -> None:
 
 @_one_at_a_time("charts", CHARTS_PROMISE)
 def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
-    st.session_state["fragment_charts"] = fragment_id()
+    if not _fragment_rerun():
+        st.session_state["fragment_charts"] = fragment_id()
     every = st.session_state.get("cadence") and 2 * st.session_state["cadence"]
     snapshot = run.snapshot(history=False)  # the cards and the claim read only the verdicts and probes
     left, right = st.columns([3, 2], gap="medium")

@@ -10,6 +10,11 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+try:  # where a fragment's id is kept (not public API: see fragment_id)
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+except ImportError:
+    ThreadState = None
+
 from dashboard.presets import deciding_step
 from runs.hub import Hub
 
@@ -48,11 +53,11 @@ def handed_over(loop: asyncio.AbstractEventLoop | None = None, timeout: float = 
 
 def fragment_id() -> str | None:
     """The id of the fragment whose body runs now; None outside one (or where Streamlit keeps it elsewhere)."""
+    if ThreadState is None:
+        return None
     try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
-
         return ThreadState.get().fragment_id
-    except (ImportError, AttributeError, RuntimeError):
+    except (AttributeError, RuntimeError):
         return None
 
 
