@@ -15,6 +15,7 @@ in its log.
 from __future__ import annotations
 
 import asyncio
+import os
 import resource
 import statistics
 import time
@@ -147,12 +148,15 @@ def measure(
         "presets": presets,
         "own": own,
         "lone": lone_rates[-1] if lone_rates else None,
+        "lone_rates": lone_rates,  # per round: the lone session's step rate
         "ratios": ratios,  # per round: the crowd's median step rate / the lone session's
         "results": [(s.label, liveness(s, end), s.reached(deciding.get(s.label, 10**9)), s) for s in crowd_sessions],
         "waits": sorted(wait for s in crowd_sessions for wait in s.waits),
         "health": sorted(health.latencies),
         "memory": peak.result(),
         "cpu": cpu,
+        "elapsed": elapsed,
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
         "errors": [error for s in crowd_sessions for error in s.errors],
         "tracebacks": server_log.count("Traceback"),
         "first_traceback": server_log[server_log.find("Traceback") :][:3000] if "Traceback" in server_log else "",
@@ -174,6 +178,8 @@ def report(result: dict) -> None:
             f"  step rate against a lone session, {len(result['ratios'])} rounds of a lone run then the crowd: median "
             f"{statistics.median(result['ratios']):.2f}× ({ratios}); the table is the last round's"
         )
+        lone = ", ".join(f"{rate:.1f}" for rate in result["lone_rates"])
+        print(f"  the lone sessions' step rates, round by round (the machine's own drift): {lone} steps/s")
     groups: dict[str, list] = {}
     for label, live, decided, _ in result["results"]:
         groups.setdefault(label.split()[0], []).append((live, decided))
@@ -232,6 +238,9 @@ def report(result: dict) -> None:
         f"server; the simulated browsers took {client:.2f}"
     )
     first = [s.reached(1) for *_, s in result["results"]]
+    decided = [d for label, _, d, _ in result["results"] if not label.startswith("own")]
+    if result["mixed"] and decided and None not in decided and any(first):
+        print("  " + work_bound(total, server, client, result, statistics.median(x for x in first if x), max(decided)))
     print(
         f"  the burst after every session pressed Train at once: first status showing a step after at most "
         f"{max(x for x in first if x is not None):.1f} s (median {statistics.median(x for x in first if x):.1f} s)"
@@ -248,3 +257,17 @@ def report(result: dict) -> None:
         print(f"    {error}")
     if result["first_traceback"]:
         print("  the server log's first traceback:\n" + result["first_traceback"])
+
+
+def work_bound(total: float, server: float, client: float, result: dict, first: float, last: float) -> str:
+    """How soon the last run could have decided: its first step, then every run's training (CPU seconds, as
+    measured) packed without a gap onto the cores the server and the simulated browsers left. Whether a deadline
+    (every preset decided within 60 s) can hold on this machine today, whatever the scheduling."""
+    work = (total - server) * result["elapsed"]  # the training processes' (and the forkserver's) CPU seconds
+    left = result["cores"] - server - client
+    bound = first + work / left
+    return (
+        f"training took {work:.0f} CPU seconds in all; on the {left:.2f} of {result['cores']} cores the server and "
+        f"the browsers left, the last run could decide no sooner than {bound:.1f} s after Train (the median first "
+        f"step, {first:.1f} s, then that work without a gap); it decided at {last:.1f} s"
+    )

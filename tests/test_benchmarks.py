@@ -60,6 +60,8 @@ def test_protocol_load_test_compares_identical_sessions_with_lone_ones_round_by_
     out = result.stdout
     line = re.search(r"2 rounds of a lone run then the crowd: median ([\d.]+)× \(([\d.]+)×, ([\d.]+)×\)", out)
     assert line and all(float(ratio) > 0 for ratio in line.groups()), out
+    lone = re.search(r"the lone sessions' step rates, round by round .*: ([\d.]+), ([\d.]+) steps/s", out)
+    assert lone and all(float(rate) > 0 for rate in lone.groups()), out
     assert "errors: 0 on pages, 0 tracebacks in the server log" in out, out
 
 
@@ -98,3 +100,13 @@ def test_a_run_whose_end_never_reached_the_page_is_counted():
     for at, message in enumerate([started, finished, started, started, finished]):
         session._handle(message, float(at))
     assert (session.runs, session.unfinished) == (3, 1)
+
+
+def test_the_crowd_reports_how_soon_the_training_work_allows_the_last_run_to_decide():
+    """55 CPU seconds of training on the 1.3 of 2 cores the server (0.6) and the browsers (0.1) left: 42.3 s, after
+    the first step at 4 s."""
+    from benchmarks.crowd import work_bound
+
+    line = work_bound(1.7, 0.6, 0.1, {"elapsed": 50.0, "cores": 2}, first=4.0, last=70.0)
+    assert "training took 55 CPU seconds" in line and "the 1.30 of 2 cores" in line, line
+    assert "no sooner than 46.3 s after Train" in line and "it decided at 70.0 s" in line, line
