@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 
 import streamlit as st
 
-from dashboard import book, controls, explain, frames, language, panels, session, sweep, wording
+from dashboard import book, controls, explain, frames, language, panels, server, session, sweep, wording
 from dashboard.language import t
 from dashboard.presets import PRESETS, deciding_step
 from models.cli import command
@@ -22,6 +22,7 @@ def main() -> None:
     """Three pages: the lab (four contenders trained live), the breaking-point sweep over gaps, and the
     children's book (the notes' sentence generator)."""
     st.set_page_config(page_title=t("app.title"), page_icon=":material/timeline:", layout="wide")
+    server.settle_imports()
     st.session_state["lang_warnings"] = language.switch()
     pages = [
         st.Page(lab, title=t("page.lab"), icon=":material/timeline:", default=True),

@@ -126,3 +126,17 @@ def test_a_fragment_knows_its_own_id_and_the_page_outside_has_none(monkeypatch):
     assert at.session_state["outside"] is None
     inside = at.session_state["inside"]
     assert isinstance(inside, str) and inside and at.run().session_state["inside"] == inside  # stable across runs
+
+
+def test_the_server_freezes_what_it_imported_once(monkeypatch):
+    """The first page run collects, then freezes the imported modules' objects out of the collector's reach; later
+    runs leave the collector alone (a full collection walked them all, holding the GIL ~150 ms)."""
+    from dashboard import server
+
+    calls = []
+    monkeypatch.setattr(server, "_settled", threading.Event())
+    monkeypatch.setattr(server.gc, "collect", lambda: calls.append("collect"))
+    monkeypatch.setattr(server.gc, "freeze", lambda: calls.append("freeze"))
+    server.settle_imports()
+    server.settle_imports()
+    assert calls == ["collect", "freeze"]
