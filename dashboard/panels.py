@@ -36,12 +36,14 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     status updates a second, against 1.0–1.3 with the cards in the status fragment.
 
     The interval follows the server's load as measured now (`Hub.cadence`): when that calls for another one, the
-    status redraw tells the page's timers (`server.retime`). `extra` draws a page's own panels in the charts'
-    fragment, at the charted step.
+    status redraw takes it and tells its timer, and the charts' redraw tells its own at its next redraw
+    (`server.retime`, `_retime_charts`). `extra` draws a page's own panels in the charts' fragment, at the charted
+    step.
     """
     st.session_state["drawn_running"] = run.running
     every = HUB.cadence(st.session_state.get("cadence")) if run.running else None  # the page's own, unless the load
     st.session_state["cadence"] = every  # calls for another (a whole-page rerun for another reason changes nothing)
+    st.session_state["charts_every"] = every and 2 * every  # the interval the charts' timer is declared with
     st.fragment(run_every=every)(_draw_progress)(run)
     st.fragment(run_every=every and 2 * every)(_draw_charts)(run, extra)
 
@@ -135,11 +137,8 @@ def _draw_progress(run: View) -> None:
         chosen = HUB.cadence(every)  # asked at every redraw, one change in 5 s at most (and Hub.cadence paces them)
         if chosen != every:
             st.session_state["cadence"], st.session_state["cadence_at"] = chosen, time.monotonic()
-            timers = {
-                st.session_state.get("fragment_status"): chosen,
-                st.session_state.get("fragment_charts"): 2 * chosen,
-            }
-            if not retime(timers):
+            # This fragment's timer now; the charts' at their next redraw (see _retime_charts).
+            if not retime({st.session_state.get("fragment_status"): chosen}):
                 st.rerun()  # the page declares the fragments again at the new interval
 
 
@@ -148,6 +147,7 @@ def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
     if not _fragment_rerun():
         st.session_state["fragment_charts"] = fragment_id()
     every = st.session_state.get("cadence") and 2 * st.session_state["cadence"]
+    _retime_charts(every)
     snapshot = run.snapshot(history=False)  # the cards and the claim read only the verdicts and probes
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -163,6 +163,22 @@ def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
         if extra is not None:
             extra(run, charted)
         gradient_flow(run, charted)
+
+
+def _retime_charts(every: float | None) -> None:
+    """In a charts redraw: if the status redraw chose another interval since, the charts' timer takes it now.
+
+    A timer told its interval restarts, so its next redraw comes one new interval after the message. Told from the
+    status redraw, the charts waited as long as the charts were already waiting plus the new interval: at forty
+    sessions pages that changed interval got no new charts for 2.0–2.4 s. Told here, just after charts were
+    drawn, the wait is the new interval.
+    """
+    if every is None or not _fragment_rerun() or st.session_state.get("charts_every") == every:
+        return
+    if retime({st.session_state.get("fragment_charts"): every}):
+        st.session_state["charts_every"] = every
+    else:
+        st.rerun()  # the page declares the fragments again at the new interval
 
 
 def _fragment_rerun() -> bool:

@@ -342,6 +342,7 @@ def test_a_training_page_keeps_its_redraw_interval_until_the_servers_load_calls_
     button(at, "Train").click().run()
     try:
         assert at.session_state["cadence"] == 0.75  # busy: the slower interval
+        assert at.session_state["charts_every"] == 1.5  # the charts' timer, declared at twice that
         load[0] = 0.65  # between the marks: the page keeps its own
         assert at.run().session_state["cadence"] == 0.75
         load[0] = 0.3  # idle: the faster one fits again
