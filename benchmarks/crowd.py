@@ -260,14 +260,15 @@ def report(result: dict) -> None:
 
 
 def work_bound(total: float, server: float, client: float, result: dict, first: float, last: float) -> str:
-    """How soon the last run could have decided: its first step, then every run's training (CPU seconds, as
-    measured) packed without a gap onto the cores the server and the simulated browsers left. Whether a deadline
-    (every preset decided within 60 s) can hold on this machine today, whatever the scheduling."""
+    """About when the last run could have decided: the median first step, then every run's training (CPU seconds,
+    as measured) packed without a gap onto the cores the server and the simulated browsers left (on average over
+    the crowd). Whether a deadline (every preset decided within 60 s) can hold on this machine today, whatever the
+    scheduling; an estimate, not a bound (a run may start before the median, the server's share varies)."""
     work = (total - server) * result["elapsed"]  # the training processes' (and the forkserver's) CPU seconds
     left = result["cores"] - server - client
     bound = first + work / left
     return (
         f"training took {work:.0f} CPU seconds in all; on the {left:.2f} of {result['cores']} cores the server and "
-        f"the browsers left, the last run could decide no sooner than {bound:.1f} s after Train (the median first "
-        f"step, {first:.1f} s, then that work without a gap); it decided at {last:.1f} s"
+        f"the browsers left, the last run could decide about {bound:.1f} s after Train (the median first step, "
+        f"{first:.1f} s, then that work without a gap); it decided at {last:.1f} s"
     )
