@@ -16,15 +16,15 @@ from models.contenders import CONTENDERS, GATES, SequenceModel
 from models.diagnostics import spectral_radii
 from models.stack import StackedModel
 from models.tasks import make_task
-from models.trainer import Trainer
+from models.trainer import ContenderRun, Trainer
 
 BLOCK = 25  # steps per timed block: one full diagnostics cadence, so every block holds exactly one probe
 
 
 def bare_loop(config: RunConfig) -> Callable[[], None]:
     """The same models, optimizers and batches as the engine's, trained by the shortest loop PyTorch allows."""
-    trainer = Trainer(config)  # used only for its task, generator, models and optimizers
-    task, runs = trainer.task, trainer.runs
+    trainer = Trainer(config)  # used only for its task and generator
+    task, runs = trainer.task, lone_runs(config)
 
     def block() -> None:
         for _ in range(BLOCK):
@@ -38,6 +38,11 @@ def bare_loop(config: RunConfig) -> Callable[[], None]:
                 run.optimizer.step()
 
     return block
+
+
+def lone_runs(config: RunConfig) -> list[ContenderRun]:
+    """Each contender with a model and an optimizer of its own (the engine stacks the two RNNs in one model)."""
+    return [Trainer(config.with_changes(contenders=(key,))).runs[0] for key in config.contenders]
 
 
 def engine_block(config: RunConfig) -> Callable[[], None]:
@@ -73,7 +78,7 @@ def probe_parts(config: RunConfig, rounds: int) -> list[Row]:
     trainer = Trainer(config)
     trainer.advance(2)
     inputs, targets = trainer.task.batch(torch.Generator().manual_seed(1), config.batch)
-    models = [run.model for run in trainer.runs]
+    models = [run.model for run in lone_runs(config)]
 
     def train_step(probe: bool) -> Callable[[], None]:
         def call() -> None:

@@ -21,10 +21,11 @@ def save(trainer: Trainer) -> bytes:
         "config": trainer.config.to_dict(),
         "step_count": trainer.step_count,
         "generators": [generator.get_state() for generator in trainer.generators],
+        "stacks": [
+            {"model": stack.model.state_dict(), "optimizer": stack.optimizer.state_dict()} for stack in trainer.stacks
+        ],
         "runs": [
             {
-                "model": run.model.state_dict(),
-                "optimizer": run.optimizer.state_dict(),
                 "verdicts": [asdict(verdict) for verdict in run.verdicts],
                 "last_probes": [None if probe is None else probe.to_dict() for probe in run.last_probes],
                 "seconds": run.seconds,
@@ -47,9 +48,10 @@ def restore(data: bytes) -> Trainer:
     trainer.step_count = state["step_count"]
     for generator, saved in zip(trainer.generators, state["generators"], strict=True):
         generator.set_state(saved)
+    for stack, saved in zip(trainer.stacks, state["stacks"], strict=True):
+        stack.model.load_state_dict(saved["model"])
+        stack.optimizer.load_state_dict(saved["optimizer"])
     for run, saved in zip(trainer.runs, state["runs"], strict=True):
-        run.model.load_state_dict(saved["model"])
-        run.optimizer.load_state_dict(saved["optimizer"])
         run.verdicts = [Verdict(**verdict) for verdict in saved["verdicts"]]
         run.last_probes = [None if probe is None else ProbeRecord(**probe) for probe in saved["last_probes"]]
         run.seconds, run.steps = saved["seconds"], saved["steps"]

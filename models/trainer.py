@@ -32,18 +32,19 @@ Record = StepRecord | ProbeRecord | SampleRecord
 
 @dataclass
 class ContenderRun:
-    """One contender's mutable training state: K seeds stacked in one model, one optimizer over all of them.
+    """One contender's training state: its K seeds' verdicts, probes and bookkeeping, and the rows its copies
+    occupy in a stacked model it may share with another contender (see Stack).
 
-    Adam, SGD and RMSprop update every weight on its own, so one optimizer over the stack is K optimizers.
+    Adam, SGD and RMSprop update every weight on its own, so one optimizer over a stack is one per copy.
     """
 
     spec: ContenderSpec
-    model: StackedModel
-    optimizer: torch.optim.Optimizer
+    model: StackedModel | StackedWindowMLP  # shared with the other members of its stack
+    optimizer: torch.optim.Optimizer  # the stack's
     verdicts: list[Verdict]  # per seed
-    parameters: list[torch.nn.Parameter]  # every one gets a gradient each step: all feed the loss
     last_probes: list[ProbeRecord | None]  # per seed
-    seconds: float = 0.0  # total time spent training and probing, all seeds
+    first: int = 0  # the model's row of this contender's first seed; seed k is row first + k
+    seconds: float = 0.0  # time spent training and probing its copies (a shared stack's time split per copy)
     steps: int = 0  # updates attempted, including the one that diverged
 
     @property
@@ -62,6 +63,21 @@ class ContenderRun:
         return self.last_probes[0]
 
 
+@dataclass
+class Stack:
+    """Copies trained as one batched computation: every seed of the contenders that share a layer.
+
+    The plain and the clipped RNN share theirs: the same weights at step 0 and the same batches, only the clipping
+    differs, which is applied per copy. No operation mixes copies (models.stack), so each computes the numbers
+    it would alone; the two RNNs in one stack cost about two thirds of two (benchmarks/RESULTS.md).
+    """
+
+    model: StackedModel | StackedWindowMLP
+    optimizer: torch.optim.Optimizer
+    parameters: list[torch.nn.Parameter]  # every one gets a gradient each step: all feed the loss
+    members: list[ContenderRun]  # in the model's row order, each with K rows
+
+
 class Trainer:
     """Owns the task, the contenders and their optimizers; `advance(n)` trains all of them n steps.
 
@@ -78,7 +94,9 @@ class Trainer:
         per_seed = [validation_set(config.with_changes(seed=seed), self.task) for seed in self.seeds]
         self.validation = (torch.stack([v[0] for v in per_seed]), torch.stack([v[1] for v in per_seed]))
         self.chance_losses = [self.task.chance_loss(*pair) for pair in per_seed]  # "at chance" per seed
-        self.runs = [self._start(contender_spec(key)) for key in config.contenders]
+        self.stacks = [self._start(group) for group in stacked_groups(config.contenders)]
+        by_key = {run.spec.key: run for stack in self.stacks for run in stack.members}
+        self.runs = [by_key[key] for key in config.contenders]  # in the configured order
         self.step_count = 0
 
     @property
@@ -86,20 +104,25 @@ class Trainer:
         """The first seed's chance loss (with one seed, the chance loss)."""
         return self.chance_losses[0]
 
-    def _start(self, spec: ContenderSpec) -> ContenderRun:
-        task, config = self.task, self.config
+    def _start(self, specs: list[ContenderSpec]) -> Stack:
+        task, config, seeds = self.task, self.config, len(self.seeds)
         copies = [
             build(spec, config.with_changes(seed=seed), task.input_size, task.output_size, task.readout)
+            for spec in specs
             for seed in self.seeds
         ]
+        cell = specs[0].cell
         model = (
             StackedWindowMLP(task.readout, copies)
-            if spec.cell == "feedforward"
-            else StackedModel(spec.cell, task.readout, copies)
+            if cell == "feedforward"
+            else StackedModel(cell, task.readout, copies)
         )
         optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
-        waiting = [Verdict("not_started")] * len(self.seeds)
-        return ContenderRun(spec, model, optimizer, waiting, list(model.parameters()), [None] * len(self.seeds))
+        members = [
+            ContenderRun(spec, model, optimizer, [Verdict("not_started")] * seeds, [None] * seeds, first=index * seeds)
+            for index, spec in enumerate(specs)
+        ]
+        return Stack(model, optimizer, list(model.parameters()), members)
 
     def advance(self, steps: int = 1) -> list[Record]:
         """Train `steps` more steps; return every record made on the way."""
@@ -116,64 +139,75 @@ class Trainer:
         batches = [self.task.batch(generator, self.config.batch) for generator in self.generators]
         inputs = torch.stack([b[0] for b in batches])  # (K, batch, time, features)
         targets = torch.stack([b[1] for b in batches])  # (K, batch[, time])
-        records: list[Record] = []
-        for run in self.runs:
-            live = run.live
-            if not live:
+        made: dict[str, list[Record]] = {}
+        for stack in self.stacks:
+            rows = [run.first + index for run in stack.members for index in run.live]
+            if not rows:
                 continue
             started = time.perf_counter()
-            trained, input_grad = self._train(run, step, live, inputs, targets, probing)
-            diverged = [index for index, record in zip(live, trained, strict=True) if record.diverged]
-            probed = live if probing else diverged  # a seed that diverged off the cadence says so, as alone
-            probes = self._probe(run, step, probed, input_grad, diverged) if probed else []
-            seconds = time.perf_counter() - started
-            run.seconds += seconds
-            run.steps += 1
-            share = seconds / len(live)  # the stack's time, split evenly over the seeds that trained
-            written = self.write(run, live) if self.task.writes and writing(step) else []
-            for index, record in zip(live, trained, strict=True):
-                records.append(replace(record, seconds=share))
-                records += [probe for probe in probes if probe.seed == self.seeds[index]]
-                records += [sample for sample in written if sample.seed == self.seeds[index]]
-        return records
+            trained, input_grad = self._train(stack, step, rows, inputs, targets, probing)
+            diverged = [row for row, record in zip(rows, trained, strict=True) if record.diverged]
+            probed = rows if probing else diverged  # a seed that diverged off the cadence says so, as alone
+            probes = self._probe(stack, step, probed, input_grad, diverged) if probed else []
+            share = (time.perf_counter() - started) / len(rows)  # the stack's time, split evenly over its copies
+            for run in stack.members:
+                live = [index for index in range(len(self.seeds)) if run.first + index in rows]
+                if not live:
+                    continue
+                run.seconds += share * len(live)
+                run.steps += 1
+                written = self.write(run, live) if self.task.writes and writing(step) else []
+                mine = made[run.spec.key] = []
+                for index in live:
+                    seed = self.seeds[index]
+                    mine += [replace(record, seconds=share) for record in trained if _owned(record, run, seed)]
+                    mine += [probe for probe in probes if _owned(probe, run, seed)]
+                    mine += [sample for sample in written if sample.seed == seed]
+        return [record for run in self.runs for record in made.get(run.spec.key, [])]
 
     def write(self, run: ContenderRun, live: list[int]) -> list[SampleRecord]:
         """Sentences each live seed's model writes now, drawn from a generator of the seed and step alone."""
-        step = self.step_count
-        written = write(run.model, SAMPLES, self.task.length, [seed * 1_000_003 + step for seed in self.seeds])
-        return [SampleRecord(run.spec.key, self.seeds[index], step, written[index]) for index in live]
+        step, seeds = self.step_count, len(self.seeds)
+        row_seeds = [self.seeds[row % seeds] * 1_000_003 + step for row in range(run.model.stacks)]
+        written = write(run.model, SAMPLES, self.task.length, row_seeds)
+        return [SampleRecord(run.spec.key, self.seeds[index], step, written[run.first + index]) for index in live]
 
     def _train(
-        self, run: ContenderRun, step: int, live: list[int], inputs: torch.Tensor, targets: torch.Tensor, probing: bool
+        self, stack: Stack, step: int, rows: list[int], inputs: torch.Tensor, targets: torch.Tensor, probing: bool
     ) -> tuple[list[StepRecord], torch.Tensor | None]:
-        """Forward, backward, per-seed norm, per-seed clipping and the update; a record per live seed."""
-        inputs = inputs.detach().requires_grad_(probing)  # a leaf of its own, so gradients never mix
-        outputs = run.model(inputs)  # (K, batch[, time], output)
-        losses = torch.stack([self.task.loss(outputs[k], targets[k]) for k in range(len(self.seeds))])  # (K,)
-        run.optimizer.zero_grad(set_to_none=True)
-        losses[live].sum().backward()  # seeds share no weight: each gets its own loss's gradient
-        norms = seed_norms(run.parameters)  # (K,)
-        accuracy = torch.stack([self.task.accuracy(outputs[k].detach(), targets[k]) for k in range(len(self.seeds))])
+        """Forward, backward, per-copy norm, per-copy clipping and the update; a record per live row (copy)."""
+        seeds, copies = len(self.seeds), stack.model.stacks
+        repeated = inputs.repeat(copies // seeds, 1, 1, 1) if copies > seeds else inputs  # a seed's batch per copy
+        repeated = repeated.detach().requires_grad_(probing)  # a leaf of its own, so gradients never mix
+        outputs = stack.model(repeated)  # (copies, batch[, time], output)
+        losses = torch.stack([self.task.loss(outputs[row], targets[row % seeds]) for row in range(copies)])
+        stack.optimizer.zero_grad(set_to_none=True)
+        losses[rows].sum().backward()  # copies share no weight: each gets its own loss's gradient
+        norms = seed_norms(stack.parameters)  # (copies,)
+        accuracy = torch.stack(
+            [self.task.accuracy(outputs[row].detach(), targets[row % seeds]) for row in range(copies)]
+        )
         loss_values, norm_values, accuracies = losses.tolist(), norms.tolist(), accuracy.tolist()
         threshold = self.config.clip
-        scale = [1.0] * len(self.seeds)
+        scale = [1.0] * copies
         records = []
-        for index in live:
-            loss_value, norm_value = loss_values[index], norm_values[index]
+        for row in rows:
+            run, index = stack.members[row // seeds], row % seeds
+            loss_value, norm_value = loss_values[row], norm_values[row]
             diverged = not (math.isfinite(loss_value) and math.isfinite(norm_value))
             clipped = run.spec.clipped and not diverged and norm_value > threshold
             if diverged:
                 run.verdicts[index] = Verdict("diverged", step)
-                scale[index] = 0.0  # no update for this seed: its gradient is not a number
+                scale[row] = 0.0  # no update for this copy: its gradient is not a number
             elif clipped:
-                scale[index] = threshold / (norm_value + 1e-6)  # as clip_grad_norm_ computes it
+                scale[row] = threshold / (norm_value + 1e-6)  # as clip_grad_norm_ computes it
             records.append(
                 StepRecord(
                     contender=run.spec.key,
                     seed=self.seeds[index],
                     step=step,
                     loss=finite_or_none(loss_value),
-                    accuracy=accuracies[index],
+                    accuracy=accuracies[row],
                     grad_norm=finite_or_none(norm_value),
                     grad_norm_clipped=finite_or_none(min(norm_value, threshold) if clipped else norm_value),
                     clipped=clipped,
@@ -182,30 +216,32 @@ class Trainer:
                 )
             )
         if any(value != 1.0 for value in scale):
-            scale_gradients(run.parameters, scale)
+            scale_gradients(stack.parameters, scale)
         if any(not record.diverged for record in records):
-            run.optimizer.step()
-        return records, inputs.grad if probing else None
+            stack.optimizer.step()
+        return records, repeated.grad if probing else None
 
     def _probe(
-        self, run: ContenderRun, step: int, probed: list[int], input_grad: torch.Tensor | None, diverged: list[int]
+        self, stack: Stack, step: int, probed: list[int], input_grad: torch.Tensor | None, diverged: list[int]
     ) -> list[ProbeRecord]:
-        """Validation, gradient per time step and spectral radius after this step's update, per probed seed."""
+        """Validation, gradient per time step and spectral radius after this step's update, per probed row."""
         inputs, targets = self.validation
-        outputs, gates = run.model.evaluate(inputs)
-        matrices = run.model.recurrent_matrices()
-        radii = [math.nan] * len(self.seeds) if matrices is None else spectral_radii(matrices)
+        seeds, copies = len(self.seeds), stack.model.stacks
+        outputs, gates = stack.model.evaluate(inputs.repeat(copies // seeds, 1, 1, 1) if copies > seeds else inputs)
+        matrices = stack.model.recurrent_matrices()
+        radii = [math.nan] * copies if matrices is None else spectral_radii(matrices)
         probes = []
-        for index in probed:
+        for row in probed:
+            run, index = stack.members[row // seeds], row % seeds
             val_loss = val_accuracy = gate = None
-            if index not in diverged:
-                loss = self.task.loss(outputs[index], targets[index]).item()
-                accuracy = self.task.accuracy(outputs[index], targets[index]).item()
+            if row not in diverged:
+                loss = self.task.loss(outputs[row], targets[index]).item()
+                accuracy = self.task.accuracy(outputs[row], targets[index]).item()
                 if math.isfinite(loss):
                     val_loss, val_accuracy = loss, accuracy
                     chance = self.chance_losses[index]
                     run.verdicts[index] = judge(run.verdicts[index], step, loss, accuracy, self.task, chance)
-                    gate = None if gates is None else finite_or_none(gates[index].item())
+                    gate = None if gates is None else finite_or_none(gates[row].item())
                 else:
                     run.verdicts[index] = Verdict("diverged", step)
             verdict = run.verdicts[index]
@@ -215,8 +251,8 @@ class Trainer:
                 step=step,
                 val_loss=val_loss,
                 val_accuracy=val_accuracy,
-                grad_per_step=None if input_grad is None else grad_per_step(input_grad[index]),
-                spectral_radius=finite_or_none(radii[index]),
+                grad_per_step=None if input_grad is None else grad_per_step(input_grad[row]),
+                spectral_radius=finite_or_none(radii[row]),
                 verdict=verdict.status,
                 verdict_step=verdict.step,
                 verdict_solved_step=verdict.solved_step,
@@ -224,7 +260,7 @@ class Trainer:
                 gate_mean=gate,
                 by_distance=None
                 if val_loss is None
-                else self.task.accuracy_by_distance(inputs[index], outputs[index], targets[index]),
+                else self.task.accuracy_by_distance(inputs[index], outputs[row], targets[index]),
             )
             run.last_probes[index] = probe
             probes.append(probe)
@@ -245,6 +281,20 @@ class Trainer:
     def sample(self) -> str:
         """One validation sample of the task, in words."""
         return self.task.describe(self.validation[0][0][0])
+
+
+def stacked_groups(keys: tuple[str, ...]) -> list[list[ContenderSpec]]:
+    """The contenders grouped by layer, in order of first appearance: those with the same cell train as one stack
+    (they differ only in a remedy applied per copy, such as clipping)."""
+    groups: dict[str, list[ContenderSpec]] = {}
+    for key in keys:
+        spec = contender_spec(key)
+        groups.setdefault(spec.cell, []).append(spec)
+    return list(groups.values())
+
+
+def _owned(record: StepRecord | ProbeRecord, run: ContenderRun, seed: int) -> bool:
+    return record.contender == run.spec.key and record.seed == seed
 
 
 def writing(step: int) -> bool:

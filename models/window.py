@@ -57,6 +57,10 @@ class StackedWindowMLP(nn.Module):
         self.second_bias = _stacked(references, "second.bias")
 
     @property
+    def stacks(self) -> int:
+        return self.first_weight.shape[0]
+
+    @property
     def hidden(self) -> int:
         return self.first_weight.shape[1]
 

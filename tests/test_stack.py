@@ -89,3 +89,34 @@ def test_a_stack_checkpoint_resumes_exactly():
 def test_bad_seed_counts_say_what_is_allowed(changes, message):
     with pytest.raises(ConfigError, match=message):
         RunConfig(**changes)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        RunConfig(task="adding", gap=20, init_scale=2.0, optimizer="sgd", lr=0.1, seeds=2),  # the rnn diverges
+        RunConfig(task="copy", gap=10, clip=0.05, eval_every=10),  # the clipped RNN clips at every step
+    ],
+)
+def test_the_plain_and_the_clipped_rnn_share_a_stack_and_each_trains_as_it_would_alone(config):
+    both = Trainer(config)
+    assert [[run.spec.key for run in stack.members] for stack in both.stacks] == [
+        ["rnn", "clipped_rnn"],
+        ["lstm"],
+        ["gru"],
+    ]
+    records = both.advance(60)
+    for key in ("rnn", "clipped_rnn"):
+        alone = Trainer(config.with_changes(contenders=(key,))).advance(60)
+        for seed in both.seeds:
+            mine = [r for r in by_seed(records, seed) if r["contender"] == key]
+            theirs = by_seed(alone, seed)
+            assert [(r["step"], r.get("verdict"), r.get("clipped")) for r in mine] == [
+                (r["step"], r.get("verdict"), r.get("clipped")) for r in theirs
+            ]
+            steps = [r for r in mine if "loss" in r], [r for r in theirs if "loss" in r]
+            assert relative_worst(*steps, "loss") <= 1e-4 and relative_worst(*steps, "grad_norm") <= 1e-4
+    clipped = [r for r in records if isinstance(r, StepRecord) and r.contender == "clipped_rnn"]
+    assert any(r.clipped for r in clipped) and not any(
+        r.clipped for r in records if isinstance(r, StepRecord) and r.contender == "rnn"
+    )

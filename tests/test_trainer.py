@@ -121,7 +121,8 @@ def test_probe_reports_radius_and_validation():
 def test_a_diverging_contender_is_frozen_and_the_others_keep_training():
     trainer = Trainer(SMALL)
     with torch.no_grad():
-        trainer.runs[0].model.head_weight.fill_(math.inf)  # the rnn's output becomes inf/NaN
+        rnn = trainer.runs[0]  # it shares a stacked model with the clipped RNN: only its own row is poisoned
+        rnn.model.head_weight[rnn.first].fill_(math.inf)  # the rnn's output becomes inf/NaN
     records = trainer.advance(7)
 
     rnn_steps = steps_of(records, "rnn")
@@ -196,7 +197,7 @@ def test_preview_tells_the_page_what_the_trainer_will_build(config):
     assert rows == trainer.contenders() and trainer.task.sentence.format(**sample) == trainer.sample()
     assert chance_loss == trainer.chance_loss
     for row, run in zip(rows, trainer.runs, strict=True):
-        assert row["parameters"] == sum(p.numel() for p in run.model.parameters())
+        assert row["parameters"] == sum(p.numel() for p in run.model.parameters()) // run.model.stacks
         assert row["hidden"] == run.model.hidden
 
 
