@@ -17,20 +17,24 @@ except ImportError:
     ThreadState = None
 
 from dashboard.presets import deciding_step
+from runs import process
 from runs.hub import Hub
 
 _settled = threading.Event()
 
 
 def settle_imports() -> None:
-    """Once per server process: collect, then freeze what is there (the modules the page imported: Streamlit,
-    pandas, Altair, ours) out of the garbage collector's reach, as Python's documentation suggests for long-lived
-    objects. A full collection then walks only what sessions made since: at forty sessions each one held the GIL for
-    130–170 ms, every page's redraw waiting, five times a minute."""
+    """Once per server process: start the training processes' forkserver; collect, then freeze what is there (the
+    modules the page imported: Streamlit, pandas, Altair, ours) out of the garbage collector's reach, as Python's
+    documentation suggests for long-lived objects. A full collection then walks only what sessions made since: at
+    forty sessions each one held the GIL for 130–170 ms, every page's redraw waiting, five times a minute."""
     if not _settled.is_set():
         _settled.set()
         gc.collect()
         gc.freeze()
+        # Training processes fork from a forkserver that imports torch (about 2 s): start it with the first page,
+        # not the first Train. Forty sessions that pressed Train as soon as their page showed waited those 2 s.
+        process.warm_up()
 
 
 def connected(session_id: str) -> bool | None:

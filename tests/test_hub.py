@@ -317,7 +317,7 @@ def _paced(seed: int, step: int, hold: int | None, seconds_per_step: float) -> L
     return run
 
 
-def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bottleneck():
+def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bottleneck(monkeypatch):
     made = Hub(slots=2)
     long = _paced(1, 100, 1000, 0.03)  # 27 s left
     short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]  # 0.9 + 5.8 + 4.5 s
@@ -332,5 +332,12 @@ def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bo
     made.queue[-1] = _paced(5, 0, 100, 0.0)  # a run that has not trained yet has no pace to plan with
     assert made._bottleneck() is None
     made.queue.pop()
-    made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [long, short[2]]
-    assert made._bottleneck() is None  # not holding a slot now: it gets one in its turn, then keeps it
+    made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [short[2], long]
+    assert made._bottleneck() is long  # waiting: it takes a slot at once, not after someone's turn
+    monkeypatch.setattr(LiveRun, "keep_alive", lambda run: None)  # the slots alone: no process starts
+    for run in (long, *short):
+        run.running = True  # each wants to train, and its viewer is here (a heartbeat just now)
+    made.views = {run: [] for run in (long, *short)}
+    made.training = dict.fromkeys(made.training, time.monotonic())  # two turns that have only just begun
+    made._schedule()  # no turn has lasted TURN seconds, yet the bottleneck gets a slot now
+    assert long in made.training and short[1] in made.training and made.queue[-1] is short[0]
