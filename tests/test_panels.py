@@ -128,18 +128,20 @@ def test_a_fragment_knows_its_own_id_and_the_page_outside_has_none(monkeypatch):
     assert isinstance(inside, str) and inside and at.run().session_state["inside"] == inside  # stable across runs
 
 
-def test_the_server_freezes_what_it_imported_once(monkeypatch):
-    """The first page run collects, then freezes the imported modules' objects out of the collector's reach; later
-    runs leave the collector alone (a full collection walked them all, holding the GIL ~150 ms)."""
+def test_the_server_freezes_what_it_imported_and_starts_the_forkserver_once(monkeypatch):
+    """The first page run collects, then freezes the imported modules' objects out of the collector's reach, and
+    starts the training processes' forkserver (not the first Train); later runs do neither (a full collection walked
+    them all, holding the GIL ~150 ms)."""
     from dashboard import server
 
     calls = []
     monkeypatch.setattr(server, "_settled", threading.Event())
     monkeypatch.setattr(server.gc, "collect", lambda: calls.append("collect"))
     monkeypatch.setattr(server.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(server.process, "warm_up", lambda: calls.append("forkserver"))
     server.settle_imports()
     server.settle_imports()
-    assert calls == ["collect", "freeze"]
+    assert calls == ["collect", "freeze", "forkserver"]
 
 
 def test_the_charts_timer_takes_a_new_interval_at_a_charts_redraw_not_before(monkeypatch):
