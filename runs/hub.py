@@ -199,13 +199,12 @@ class Hub:
             kept = self._bottleneck()
             turns = {run: since for run, since in self.training.items() if run is not kept}
             longest = min(turns, key=turns.get) if turns else None
-            jumps = kept is not None and kept in self.queue  # the bottleneck waits: it takes a slot now
-            if longest is not None and (jumps or now - turns[longest] >= TURN):
-                self._release(longest)
-                self.queue.append(longest)
-            if jumps:
+            if kept in self.queue:  # the bottleneck waits: it takes the next slot that frees, before the others
                 self.queue.remove(kept)
                 self.queue.insert(0, kept)
+            if longest is not None and now - turns[longest] >= TURN:
+                self._release(longest)
+                self.queue.append(longest)
         while self.queue and len(self.training) < self.slots:
             run = self.queue.pop(0)
             self.training[run] = now
@@ -223,8 +222,9 @@ class Hub:
         at the end, one core idle, and decided after 55–60 s. With a slot of its own it runs from the start while
         the short ones share the other. Only when every run wanting a slot has a deciding step and a measured
         pace: a run with settings of its own has no end, and everyone takes turns as before. A bottleneck that
-        waits takes the next slot at once (it waited for a turn to end: copy, queued behind the first two runs,
-        sat 8 s at step 7 while forty sessions watched).
+        waits takes the next slot that frees (it waited its turn in the queue: copy, behind the first runs, sat 8 s
+        at step 7 while forty sessions watched). It does not end another's turn: when the bottleneck changed
+        from one long run to another, each change cut short whoever held the other slot, and one run starved.
         """
         if self.slots < 2:
             return None

@@ -333,11 +333,15 @@ def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bo
     assert made._bottleneck() is None
     made.queue.pop()
     made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [short[2], long]
-    assert made._bottleneck() is long  # waiting: it takes a slot at once, not after someone's turn
+    assert made._bottleneck() is long  # waiting: it goes first when a turn ends
     monkeypatch.setattr(LiveRun, "keep_alive", lambda run: None)  # the slots alone: no process starts
     for run in (long, *short):
         run.running = True  # each wants to train, and its viewer is here (a heartbeat just now)
     made.views = {run: [] for run in (long, *short)}
-    made.training = dict.fromkeys(made.training, time.monotonic())  # two turns that have only just begun
-    made._schedule()  # no turn has lasted TURN seconds, yet the bottleneck gets a slot now
-    assert long in made.training and short[1] in made.training and made.queue[-1] is short[0]
+    now = time.monotonic()
+    made.training = {short[0]: now, short[1]: now}  # two turns that have only just begun: nobody is cut short
+    made._schedule()
+    assert set(made.training) == {short[0], short[1]} and made.queue == [long, short[2]]
+    made.training[short[0]] = now - hub_module.TURN  # one turn is over: the bottleneck takes that slot
+    made._schedule()
+    assert set(made.training) == {long, short[1]} and made.queue == [short[2], short[0]]
