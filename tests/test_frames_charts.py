@@ -9,6 +9,8 @@ import math
 import pandas as pd
 import pyarrow.ipc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard import charts, frames
 from models.config import RunConfig
@@ -332,3 +334,34 @@ def test_one_seed_takes_a_shortcut_to_the_same_frame(snapshot, kind, monkeypatch
     monkeypatch.setattr(frames.pd.DataFrame, "duplicated", lambda self, keys: pd.Series([True]))
     grouped = build()
     pd.testing.assert_frame_equal(quick, grouped, check_dtype=False)
+
+
+RECORD = st.tuples(
+    st.sampled_from(["rnn", "clipped_rnn", "lstm", "gru"]),
+    st.one_of(st.none(), st.floats(0, 1e6)),  # loss: None where a step diverged
+    st.floats(0, 1),
+    st.one_of(st.none(), st.floats(0, 1e9)),
+    st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(RECORD, min_size=1, max_size=4), min_size=1, max_size=40),
+    st.integers(1, 7),
+    st.integers(0, 9),
+)
+def test_one_seeds_buckets_in_numpy_equal_pandas_grouping(rows_per_step, width, seed):
+    """The one-seed fast path (what a chart redraw builds) gives the frame pandas' grouping gives: the same
+    groups in the same order, means and peaks that leave a diverged step's None out, NaN where a bucket has none."""
+    names = ("contender", "seed", "step", "loss", "accuracy", "grad_norm", "grad_norm_clipped", "clipped")
+    steps = {name: [] for name in names}
+    for number, rows in enumerate(rows_per_step, start=1):
+        for contender, loss, accuracy, grad_norm, clipped in rows:
+            below = None if grad_norm is None else min(grad_norm, 1.0)
+            values = (contender, seed, 3 * number, loss, accuracy, grad_norm, below, clipped)  # thinned: gaps
+            for name, value in zip(names, values, strict=True):
+                steps[name].append(value)
+    fast, grouped = frames._one_seed_buckets(steps, width), frames._buckets(steps, width)
+    pd.testing.assert_frame_equal(fast, grouped, check_dtype=False, rtol=1e-12)
+    assert list(fast.columns) == list(grouped.columns)
