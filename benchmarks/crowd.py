@@ -69,6 +69,14 @@ async def crowd(url: str, queries: list[tuple[str, str]], seconds: float, decidi
     return sessions
 
 
+def _training_use(cpu: float, sessions: list[Session], deciding: dict[str, int]) -> tuple[float, float]:
+    """The training processes' share of a core from Train to the first page showing the deciding step, and the CPU
+    seconds they took for it (nan when no page showed it)."""
+    reached = [s.reached(deciding[s.label]) for s in sessions if s.label in deciding]
+    window = min((seconds for seconds in reached if seconds), default=None)
+    return (cpu / window, cpu) if window else (float("nan"), float("nan"))
+
+
 def _median_rate(sessions: list[Session]) -> float:
     """The median step rate of `sessions` while they trained (nan when none was measured)."""
     rates = [live["steps_per_second"] for live in (liveness(s, time.monotonic()) for s in sessions) if live]
@@ -116,14 +124,18 @@ def measure(
     queries += [(f"own {i}", f"preset={DEFAULT_PRESET}&seed={100 + i}") for i in range(own)]
     deciding = {key: deciding_step(PRESETS[key].config) for key in presets}
     deciding["lone"] = deciding_step(PRESETS[DEFAULT_PRESET].config)
-    lone_rates, ratios = [], []
+    lone_rates, ratios, training = [], [], []
     with app_server() as (url, log, pid), HealthPoller(url) as health:
         renice_browser()  # the simulated browsers stand for other machines: the server comes first
         for round_ in range(1 if mixed else rounds):
             if not mixed:
                 lone = [("lone", f"preset={DEFAULT_PRESET}&seed={2 * round_ + 1}")]
+                trained_before = cpu_seconds(pid) - cpu_seconds(pid, False)
                 with MemoryPeak(pid):  # sampled as the crowd's is: whatever the sampling costs, both pay it
-                    lone_rates.append(_median_rate(asyncio.run(crowd(url, lone, seconds, deciding))))
+                    lone_sessions = asyncio.run(crowd(url, lone, seconds, deciding))
+                lone_rates.append(_median_rate(lone_sessions))
+                trained = cpu_seconds(pid) - cpu_seconds(pid, False) - trained_before
+                training.append([_training_use(trained, lone_sessions, deciding)])
                 seed = f"preset={DEFAULT_PRESET}&seed={2 * round_ + 2}"
                 queries = [(label, seed if label == DEFAULT_PRESET else query) for label, query in queries]
             before, server_before, clock = cpu_seconds(pid), cpu_seconds(pid, False), time.monotonic()
@@ -133,6 +145,8 @@ def measure(
             elapsed = time.monotonic() - clock
             if not mixed:
                 ratios.append(_median_rate(crowd_sessions) / lone_rates[-1])
+                trained = cpu_seconds(pid) - cpu_seconds(pid, False) - (before - server_before)
+                training[-1].append(_training_use(trained, crowd_sessions, deciding))
         client = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime
         cpu = (
@@ -150,6 +164,7 @@ def measure(
         "lone": lone_rates[-1] if lone_rates else None,
         "lone_rates": lone_rates,  # per round: the lone session's step rate
         "ratios": ratios,  # per round: the crowd's median step rate / the lone session's
+        "training": training,  # per round: (lone, crowd) as (share of a core, CPU seconds) of the training process
         "results": [(s.label, liveness(s, end), s.reached(deciding.get(s.label, 10**9)), s) for s in crowd_sessions],
         "waits": sorted(wait for s in crowd_sessions for wait in s.waits),
         "health": sorted(health.latencies),
@@ -180,6 +195,13 @@ def report(result: dict) -> None:
         )
         lone = ", ".join(f"{rate:.1f}" for rate in result["lone_rates"])
         print(f"  the lone sessions' step rates, round by round (the machine's own drift): {lone} steps/s")
+        shares = ", ".join(f"{alone[0]:.2f} → {crowded[0]:.2f}" for alone, crowded in result["training"])
+        seconds = ", ".join(f"{alone[1]:.1f} → {crowded[1]:.1f}" for alone, crowded in result["training"])
+        print(
+            f"  the training process, alone → in the crowd, round by round: a share of a core of {shares} (Train to "
+            f"the deciding step's first status); CPU seconds to the deciding step {seconds} (the same work: a "
+            "change is the machine's speed or the neighbours' caches, not the share)"
+        )
     groups: dict[str, list] = {}
     for label, live, decided, _ in result["results"]:
         groups.setdefault(label.split()[0], []).append((live, decided))

@@ -69,7 +69,7 @@ class Stack:
 
     The plain and the clipped RNN share theirs: the same weights at step 0 and the same batches, only the clipping
     differs, which is applied per copy. No operation mixes copies (models.stack), so each computes the numbers
-    it would alone; the two RNNs in one stack cost about two thirds of two (benchmarks/RESULTS.md).
+    it would alone; the two RNNs in one stack cost two thirds to three quarters of two (benchmarks/RESULTS.md).
     """
 
     model: StackedModel | StackedWindowMLP

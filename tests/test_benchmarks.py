@@ -62,6 +62,9 @@ def test_protocol_load_test_compares_identical_sessions_with_lone_ones_round_by_
     assert line and all(float(ratio) > 0 for ratio in line.groups()), out
     lone = re.search(r"the lone sessions' step rates, round by round .*: ([\d.]+), ([\d.]+) steps/s", out)
     assert lone and all(float(rate) > 0 for rate in lone.groups()), out
+    number = r"([\d.]+|nan) → ([\d.]+|nan)"  # nan: the deciding step was not reached in the 14 s
+    use = re.search(rf"a share of a core of {number}, {number} .*deciding step {number}, {number} \(", out)
+    assert use and all(value == "nan" or float(value) > 0 for value in use.groups()), out
     assert "errors: 0 on pages, 0 tracebacks in the server log" in out, out
 
 
