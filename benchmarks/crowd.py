@@ -51,6 +51,11 @@ def cpu_seconds(pid: int, descendants: bool = True) -> float:
     return total
 
 
+def training_seconds(pid: int) -> float:
+    """CPU seconds of the server's descendants (the training processes, the forkserver), not of the server itself."""
+    return cpu_seconds(pid) - cpu_seconds(pid, False)
+
+
 async def crowd(url: str, queries: list[tuple[str, str]], seconds: float, deciding: dict[str, int]) -> list[Session]:
     """Open every session, press Train in all, and keep them open until each run decided (or `seconds`)."""
     stop = asyncio.Event()
@@ -130,11 +135,11 @@ def measure(
         for round_ in range(1 if mixed else rounds):
             if not mixed:
                 lone = [("lone", f"preset={DEFAULT_PRESET}&seed={2 * round_ + 1}")]
-                trained_before = cpu_seconds(pid) - cpu_seconds(pid, False)
+                trained_before = training_seconds(pid)
                 with MemoryPeak(pid):  # sampled as the crowd's is: whatever the sampling costs, both pay it
                     lone_sessions = asyncio.run(crowd(url, lone, seconds, deciding))
                 lone_rates.append(_median_rate(lone_sessions))
-                trained = cpu_seconds(pid) - cpu_seconds(pid, False) - trained_before
+                trained = training_seconds(pid) - trained_before
                 training.append([_training_use(trained, lone_sessions, deciding)])
                 seed = f"preset={DEFAULT_PRESET}&seed={2 * round_ + 2}"
                 queries = [(label, seed if label == DEFAULT_PRESET else query) for label, query in queries]
@@ -145,7 +150,7 @@ def measure(
             elapsed = time.monotonic() - clock
             if not mixed:
                 ratios.append(_median_rate(crowd_sessions) / lone_rates[-1])
-                trained = cpu_seconds(pid) - cpu_seconds(pid, False) - (before - server_before)
+                trained = training_seconds(pid) - (before - server_before)
                 training[-1].append(_training_use(trained, crowd_sessions, deciding))
         client = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime

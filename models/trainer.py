@@ -177,8 +177,7 @@ class Trainer:
     ) -> tuple[list[StepRecord], torch.Tensor | None]:
         """Forward, backward, per-copy norm, per-copy clipping and the update; a record per live row (copy)."""
         seeds, copies = len(self.seeds), stack.model.stacks
-        repeated = inputs.repeat(copies // seeds, 1, 1, 1) if copies > seeds else inputs  # a seed's batch per copy
-        repeated = repeated.detach().requires_grad_(probing)  # a leaf of its own, so gradients never mix
+        repeated = per_copy(inputs, copies).detach().requires_grad_(probing)  # a leaf of its own: gradients never mix
         outputs = stack.model(repeated)  # (copies, batch[, time], output)
         losses = torch.stack([self.task.loss(outputs[row], targets[row % seeds]) for row in range(copies)])
         stack.optimizer.zero_grad(set_to_none=True)
@@ -227,7 +226,7 @@ class Trainer:
         """Validation, gradient per time step and spectral radius after this step's update, per probed row."""
         inputs, targets = self.validation
         seeds, copies = len(self.seeds), stack.model.stacks
-        outputs, gates = stack.model.evaluate(inputs.repeat(copies // seeds, 1, 1, 1) if copies > seeds else inputs)
+        outputs, gates = stack.model.evaluate(per_copy(inputs, copies))
         matrices = stack.model.recurrent_matrices()
         radii = [math.nan] * copies if matrices is None else spectral_radii(matrices)
         probes = []
@@ -291,6 +290,11 @@ def stacked_groups(keys: tuple[str, ...]) -> list[list[ContenderSpec]]:
         spec = contender_spec(key)
         groups.setdefault(spec.cell, []).append(spec)
     return list(groups.values())
+
+
+def per_copy(inputs: torch.Tensor, copies: int) -> torch.Tensor:
+    """(K, batch, …) → (copies, batch, …): each contender's copies of a stack get their seed's batch."""
+    return inputs.repeat(copies // inputs.shape[0], *[1] * (inputs.dim() - 1)) if copies > inputs.shape[0] else inputs
 
 
 def _owned(record: StepRecord | ProbeRecord, run: ContenderRun, seed: int) -> bool:
