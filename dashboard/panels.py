@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 
 import pandas as pd
@@ -41,11 +42,42 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     step.
     """
     st.session_state["drawn_running"] = run.running
-    every = HUB.cadence(st.session_state.get("cadence")) if run.running else None  # the page's own, unless the load
-    st.session_state["cadence"] = every  # calls for another (a whole-page rerun for another reason changes nothing)
+    cadence = HUB.cadence(st.session_state.get("cadence")) if run.running else None  # the page's own, unless the
+    st.session_state["cadence"] = cadence  # load calls for another (a whole-page rerun for another reason keeps it)
+    every = timer(cadence)
+    first = every and round(every * (1 - OPENING_SPREAD * _share("opening")), 3)
+    st.session_state["status_every"] = first  # the status timer's first interval: its own phase (see `_draw_progress`)
     st.session_state["charts_every"] = every and 2 * every  # the interval the charts' timer is declared with
-    st.fragment(run_every=every)(_draw_progress)(run)
+    st.fragment(run_every=first)(_draw_progress)(run)
     st.fragment(run_every=every and 2 * every)(_draw_charts)(run, extra)
+
+
+TIMER_SPREAD = 0.1  # each page's timers run faster than its cadence by a share of this of its own (see `timer`)
+OPENING_SPREAD = 0.75  # and its status timer's first interval is shorter by a share of this (see `live`)
+
+
+def timer(cadence: float | None) -> float | None:
+    """The page's status interval at `cadence`: shorter by a fixed share of TIMER_SPREAD, the page's own (from its
+    session id), so that pages' timers do not stay in step.
+
+    Forty pages that pressed Train together declared their timers within half a second of each other; at one
+    interval for all (the slower one, kept while training fills every core) they fired together for the whole
+    run, the redraw requests of forty pages queued at once every interval, and a status waited up to 1.4 s. So
+    each page's status timer also starts on a phase of its own (its first interval is shorter by a share of
+    OPENING_SPREAD, then `_draw_progress` sets the page's interval), and timers of slightly different periods
+    do not fall into step again. The promise holds: each only runs faster.
+    """
+    return None if cadence is None else round(cadence * (1 - TIMER_SPREAD * _share("timer")), 3)
+
+
+def _share(kind: str) -> float:
+    """A number in [0, 1) of this page's own for `kind`, the same at every rerun: from its session id."""
+    key = f"{kind}_share"
+    if key not in st.session_state:
+        context = get_script_run_ctx()
+        name = context.session_id if context is not None else ""
+        st.session_state[key] = zlib.crc32(f"{kind} {name}".encode()) / 2**32
+    return st.session_state[key]
 
 
 STATUS_PROMISE, CHARTS_PROMISE = 1.0, 2.0  # seconds: each page gets a fresh status and new charts at least this often
@@ -132,21 +164,31 @@ def _draw_progress(run: View) -> None:
         # while this page was drawn: redraw the page, its buttons and its timers.
         st.rerun()
     status_line(snapshot)
-    every = st.session_state.get("cadence")
-    if every is not None and _fragment_rerun() and time.monotonic() - st.session_state.get("cadence_at", 0) > 5:
-        chosen = HUB.cadence(every)  # asked at every redraw, one change in 5 s at most (and Hub.cadence paces them)
-        if chosen != every:
+    cadence = st.session_state.get("cadence")
+    if cadence is None or not _fragment_rerun():
+        return
+    changed = False
+    if time.monotonic() - st.session_state.get("cadence_at", 0) > 5:
+        chosen = HUB.cadence(cadence)  # asked at every redraw, one change in 5 s at most (and Hub.cadence paces them)
+        if chosen != cadence:
             st.session_state["cadence"], st.session_state["cadence_at"] = chosen, time.monotonic()
-            # This fragment's timer now; the charts' at their next redraw (see _retime_charts).
-            if not retime({st.session_state.get("fragment_status"): chosen}):
-                st.rerun()  # the page declares the fragments again at the new interval
+            changed = True
+    # This fragment's timer now, at a new cadence or after its first interval; the charts' at their next redraw
+    # (see _retime_charts).
+    every = timer(st.session_state["cadence"])
+    if st.session_state.get("status_every") != every:
+        told = retime({st.session_state.get("fragment_status"): every})
+        st.session_state["status_every"] = every
+        if changed and not told:
+            st.rerun()  # the page declares the fragments again at the new interval (a first interval that cannot
+            # be changed is only shorter: it stays)
 
 
 @_one_at_a_time("charts", CHARTS_PROMISE)
 def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
     if not _fragment_rerun():
         st.session_state["fragment_charts"] = fragment_id()
-    every = st.session_state.get("cadence") and 2 * st.session_state["cadence"]
+    every = st.session_state.get("cadence") and 2 * timer(st.session_state["cadence"])
     _retime_charts(every)
     snapshot = run.snapshot(history=False)  # the cards and the claim read only the verdicts and probes
     left, right = st.columns([3, 2], gap="medium")

@@ -59,6 +59,8 @@ class Hub:
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
         self._cpu: deque[tuple[float, float]] = deque()  # (monotonic, process CPU seconds), sampled every tick
+        # Since when a slot is free (None: every slot trains); at the start nothing has trained for a window.
+        self._spare_since: float | None = time.monotonic() - LOAD_WINDOW
         self._switches = (0.0, SWITCHES)  # (monotonic, cadence changes still allowed then): a token bucket
 
     def load(self) -> float:
@@ -80,17 +82,31 @@ class Hub:
         together all started at the faster one (the load, measured over the last seconds, lags the burst they
         make) and overran the server for seconds before they changed.
 
+        The faster one also needs a core that training leaves free (`spare_core`). When runs train in every slot,
+        each redraw beyond the promise is taken from a run that has not decided yet. At forty sessions over six
+        presets, leaving the gradient-flow heatmaps out of the page (an experiment) only made pages redraw faster
+        (the slowest 1.8 status updates a second against 1.4–1.6): the server's share barely fell (0.52–0.57 of a
+        core against 0.58–0.62) and training got no more.
+
         (It followed our redraw code's CPU time alone, which missed Streamlit's work per message: at 50 sessions
         it chose the faster cadence and the slowest page got 0.4 status updates a second.)"""
-        load = self.load()
+        load, spare = self.load(), self.spare_core()
         if current not in CADENCES:
-            return CADENCES[0] if load < IDLE else CADENCES[-1]
+            return CADENCES[0] if load < IDLE and spare else CADENCES[-1]
         wanted = current
-        if current == CADENCES[0] and load > BUSY:
+        if current == CADENCES[0] and (load > BUSY or not spare):
             wanted = CADENCES[-1]
-        if current == CADENCES[-1] and load < IDLE:
+        if current == CADENCES[-1] and load < IDLE and spare:
             wanted = CADENCES[0]
         return wanted if wanted == current or self._may_switch() else current
+
+    def spare_core(self) -> bool:
+        """A slot, and so a core, that no run has trained in for the last LOAD_WINDOW seconds: the server may spend
+        it (a training run uses a whole core; the slots are one per core the server may use, see runs.slots).
+        Over a window, not at this instant: a slot is free for a moment whenever one run ends and the next is
+        not yet admitted, and forty pages should not change cadence at each of those moments."""
+        with self._lock:
+            return self._spare_since is not None and time.monotonic() - self._spare_since >= LOAD_WINDOW
 
     def _may_switch(self) -> bool:
         """One more page may change its cadence now: at most SWITCHES a second, so that pages which all measured
@@ -213,6 +229,10 @@ class Hub:
         for position, run in enumerate(self.queue):
             run.admitted, run.waiting = False, position
             run.keep_alive()
+        if len(self.training) >= self.slots:
+            self._spare_since = None
+        elif self._spare_since is None:
+            self._spare_since = now
 
     def _bottleneck(self) -> LiveRun | None:
         """A training run that keeps its slot while the others take turns on the rest: the one furthest from its

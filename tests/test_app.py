@@ -334,15 +334,19 @@ def test_a_pages_own_bad_url_values_fall_back_with_a_warning(script, params, war
 def test_a_training_page_keeps_its_redraw_interval_until_the_servers_load_calls_for_another(monkeypatch):
     """The interval a page chose stays through a whole-page rerun (a click, a deciding step) while the load sits
     between the busy and the idle marks; it changes once the load crosses one."""
+    from dashboard.panels import TIMER_SPREAD
     from dashboard.server import HUB
 
     load = [0.9]
     monkeypatch.setattr(HUB, "load", lambda: load[0])
+    monkeypatch.setattr(HUB, "spare_core", lambda: True)  # the server's load alone decides here
     at = page(preset="vanishing", seed="41")
     button(at, "Train").click().run()
     try:
         assert at.session_state["cadence"] == 0.75  # busy: the slower interval
-        assert at.session_state["charts_every"] == 1.5  # the charts' timer, declared at twice that
+        # The charts' timer, declared at twice the page's status interval: the cadence less the page's own share.
+        share = at.session_state["timer_share"]
+        assert at.session_state["charts_every"] == 2 * round(0.75 * (1 - TIMER_SPREAD * share), 3)
         load[0] = 0.65  # between the marks: the page keeps its own
         assert at.run().session_state["cadence"] == 0.75
         load[0] = 0.3  # idle: the faster one fits again

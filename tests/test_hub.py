@@ -294,6 +294,31 @@ def test_pages_redraw_slower_while_the_server_is_busy(monkeypatch, load, current
     assert made.cadence(current) == chosen
 
 
+@pytest.mark.parametrize(("current", "chosen"), [(None, 0.75), (0.5, 0.75), (0.75, 0.75)])
+def test_pages_redraw_slower_while_training_fills_every_slot(monkeypatch, current, chosen):
+    """An idle server still redraws at the slower cadence while runs train in every slot (a faster redraw would
+    take its time from them), and goes back to the faster one once a slot has been free for a whole window."""
+    clock = [100.0]
+    monkeypatch.setattr(hub_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(LiveRun, "keep_alive", lambda run: None)  # the slots alone: no process starts
+    made = Hub(slots=2)
+    monkeypatch.setattr(made, "load", lambda: 0.2)
+    assert made.spare_core() and made.cadence(0.75) == 0.5  # nothing trains: the faster cadence fits
+    runs = [_paced(seed, 0, None, 0.0) for seed in (1, 2)]
+    for run in runs:
+        run.running = True  # each wants to train, and its viewer is here
+    made.views = {run: [] for run in runs}
+    made._schedule()
+    assert len(made.training) == 2 and not made.spare_core()
+    assert made.cadence(current) == chosen
+    runs[1].running = False  # one run stops: a core is free, but only for a moment yet
+    made._schedule()
+    clock[0] += hub_module.LOAD_WINDOW / 2
+    assert len(made.training) == 1 and not made.spare_core() and made.cadence(0.75) == 0.75
+    clock[0] += hub_module.LOAD_WINDOW / 2  # free for a whole window: the faster cadence fits again
+    assert made.spare_core() and made.cadence(0.75) == 0.5
+
+
 def test_pages_change_cadence_a_few_at_a_time(monkeypatch):
     """Forty pages that measure the same load at once change one after another: SWITCHES a second."""
     clock = [100.0]

@@ -165,3 +165,24 @@ def test_the_charts_timer_takes_a_new_interval_at_a_charts_redraw_not_before(mon
     monkeypatch.setattr(panels, "retime", lambda timers: False)  # the message cannot be sent: the page reruns whole
     panels._retime_charts(1.5)
     assert reruns == [True]
+
+
+def test_each_pages_timers_run_a_little_faster_than_its_cadence_by_a_share_of_its_own(monkeypatch):
+    """Pages that pressed Train together must not redraw in step for the whole run: each page's interval is its
+    cadence shortened by a share of TIMER_SPREAD fixed by its session id (never longer: the promise holds)."""
+    from types import SimpleNamespace
+
+    from dashboard import panels
+
+    intervals = {}
+    for index in range(40):
+        state: dict = {}
+        context = SimpleNamespace(session_id=f"session-{index}")
+        monkeypatch.setattr(panels, "st", SimpleNamespace(session_state=state))
+        monkeypatch.setattr(panels, "get_script_run_ctx", lambda context=context: context)
+        intervals[index] = panels.timer(0.75)
+        assert panels.timer(0.75) == intervals[index] and panels.timer(0.5) < intervals[index]  # the page's own share
+        assert panels.timer(None) is None  # a paused page has no timer
+    assert all((1 - panels.TIMER_SPREAD) * 0.75 <= every <= 0.75 for every in intervals.values())
+    assert len(set(intervals.values())) > 30  # forty pages, (nearly) forty periods
+    assert max(intervals.values()) - min(intervals.values()) > 0.5 * panels.TIMER_SPREAD * 0.75

@@ -1,0 +1,57 @@
+"""Pages that press Train together do not redraw in step: each status timer starts on a phase of its own, then
+runs at the page's own interval, never slower than its cadence (a real server, spoken to as browsers do)."""
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from benchmarks.app_server import app_server
+from benchmarks.protocol import Session
+from runs.hub import CADENCES
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class TimedSession(Session):
+    """A simulated browser that also keeps every timer the server declares: (fragment, interval), in order."""
+
+    timers: list[tuple[str, float]] = field(default_factory=list)
+
+    def _handle(self, message, now: float) -> None:
+        if message.WhichOneof("type") == "auto_rerun":
+            self.timers.append((message.auto_rerun.fragment_id, round(message.auto_rerun.interval, 3)))
+        super()._handle(message, now)
+
+
+async def _train_together(url: str, count: int, seconds: float) -> list[TimedSession]:
+    stop = asyncio.Event()
+    sessions = [TimedSession(url, "preset=vanishing&seed=7") for _ in range(count)]
+    tasks = [asyncio.create_task(session.run(stop)) for session in sessions]
+    await asyncio.wait_for(asyncio.gather(*(session._loaded.wait() for session in sessions)), timeout=120)
+    await asyncio.gather(*(session.click("Train") for session in sessions))
+    started = time.monotonic()
+    while time.monotonic() - started < seconds and not all(len(s.timers) >= 3 for s in sessions):
+        await asyncio.sleep(0.2)
+    stop.set()
+    await asyncio.gather(*tasks)
+    return sessions
+
+
+def test_pages_that_press_train_together_start_their_status_timers_on_phases_of_their_own():
+    with app_server() as (url, _log, _pid):
+        sessions = asyncio.run(_train_together(url, 3, 30.0))
+    firsts = []
+    for session in sessions:
+        assert not session.errors
+        (status, first), (charts, charts_every), *later = session.timers  # declared by the run after Train
+        assert charts != status and later, session.timers
+        again = [interval for fragment, interval in later if fragment == status]
+        assert again, session.timers  # the first status redraw sets the page's own interval
+        every = again[0]
+        assert first < every <= max(CADENCES)  # a shorter first interval: a phase of its own
+        assert charts_every == pytest.approx(2 * every)  # the charts at twice the page's interval
+        firsts.append(first)
+    assert len(set(firsts)) == len(firsts)  # three pages, three phases
