@@ -154,6 +154,15 @@ class LiveRun:
             steps = min(steps, MAX_STEPS - self.step_count)
             self._ask(protocol.Advanced, protocol.Advance(max(steps, 0)))
 
+    def advance_to(self, step: int) -> None:
+        """Train until the run has made `step` steps (at once; nothing if it has them). Sessions that ask for the
+        same step together train it once: when forty pressed Train together on six fresh runs, each of a run's
+        seven sessions trained "the first step" again, one after another (steps 1 to 7), every reply waiting
+        for the server's busy GIL."""
+        with self._in_use:
+            if self.step_count < step:
+                self.advance(step - self.step_count)
+
     @property
     def has_process(self) -> bool:
         return self._process is not None

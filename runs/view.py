@@ -175,7 +175,7 @@ class View:
             steps = min(steps, cap - self.until)
         ahead = self.run.step_count - self.until
         if ahead < steps and not self.hub.followed(self.run):
-            self.run.advance(steps - max(ahead, 0))
+            self.run.advance_to(self.until + steps)
         self.until = min(self.until + steps, self.run.step_count)
 
     def close(self) -> None:

@@ -63,6 +63,18 @@ def test_a_shared_run_gives_the_numbers_each_session_would_get_alone(hub):
     alone.close()
 
 
+def test_sessions_that_take_a_fresh_runs_first_step_together_train_it_once(hub):
+    """Forty pages press Train at once: each asks for the first step; the run trains it once, not once each."""
+    views = [hub.join(SMALL, f"session-{index}") for index in range(5)]
+    threads = [threading.Thread(target=view.advance, args=(1,)) for view in views]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert views[0].run.step_count == 1
+    assert all(view.snapshot().step == 1 for view in views)
+
+
 def test_pausing_one_view_freezes_only_that_view(hub):
     watcher, pauser = hub.join(SMALL, None), hub.join(SMALL, None)
     watcher.start()
