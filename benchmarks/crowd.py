@@ -113,10 +113,30 @@ def liveness(session: Session, end: float) -> dict | None:
     }
 
 
+async def open_page(url: str, query: str) -> None:
+    """One page opened until it has drawn, then closed (the instructor's, before the workshop)."""
+    stop = asyncio.Event()
+    session = Session(url, query, "instructor")
+    task = asyncio.create_task(session.run(stop))
+    await asyncio.wait_for(session._loaded.wait(), timeout=120)
+    stop.set()
+    await task
+
+
 def measure(
-    sessions: int, mixed: bool, own: int, seconds: float, only: list[str] | None = None, rounds: int = 3
+    sessions: int,
+    mixed: bool,
+    own: int,
+    seconds: float,
+    only: list[str] | None = None,
+    rounds: int = 3,
+    instructor: float = 0.0,
 ) -> dict:
     """Run the crowd; `mixed` spreads it over every preset, or over `only` (preset keys) when given.
+
+    `instructor` > 0: one page is opened first and the crowd comes that many seconds after it drew, as in a
+    workshop whose instructor opened the app before the participants. (At 0 the crowd comes to a server that has
+    served nothing yet: its first page starts the training processes' forkserver, which imports torch.)
 
     Identical sessions are measured in `rounds`: a lone session, then the crowd, each on a seed of its own (any
     seed decides where the preset does), and each round gives the crowd's median step rate against its lone one.
@@ -132,6 +152,9 @@ def measure(
     lone_rates, ratios, training = [], [], []
     with app_server() as (url, log, pid), HealthPoller(url) as health:
         renice_browser()  # the simulated browsers stand for other machines: the server comes first
+        if instructor > 0:
+            asyncio.run(open_page(url, queries[0][1]))
+            time.sleep(instructor)
         for round_ in range(1 if mixed else rounds):
             if not mixed:
                 lone = [("lone", f"preset={DEFAULT_PRESET}&seed={2 * round_ + 1}")]
@@ -166,6 +189,7 @@ def measure(
         "mixed": mixed,
         "presets": presets,
         "own": own,
+        "instructor": instructor,
         "lone": lone_rates[-1] if lone_rates else None,
         "lone_rates": lone_rates,  # per round: the lone session's step rate
         "ratios": ratios,  # per round: the crowd's median step rate / the lone session's
@@ -192,6 +216,8 @@ def report(result: dict) -> None:
     kind = f"over {count} presets (workshop mode)" if result["mixed"] else f"identical ({DEFAULT_PRESET})"
     extra = f", and {result['own']} with settings of their own" if result["own"] else ""
     print(f"{result['sessions']} simulated sessions {kind}{extra}")
+    if result.get("instructor"):
+        print(f"  one page opened first: the crowd came {result['instructor']:g} s after it drew")
     if result["ratios"]:
         ratios = ", ".join(f"{ratio:.2f}×" for ratio in result["ratios"])
         print(

@@ -4,6 +4,7 @@ python -m benchmarks.load --sessions 8                  # 8 identical sessions (
 python -m benchmarks.load --sessions 30 --mixed         # 30 sessions spread over every preset
 python -m benchmarks.load --sessions 2 --seconds 5      # a quick check that it runs
 python -m benchmarks.load --protocol --sessions 40 --mixed   # simulated browsers instead (see benchmarks.crowd)
+python -m benchmarks.load --protocol --sessions 40 --mixed --instructor 15   # after one page, as in a workshop
 
 Reports each session's training progress (steps/s, from the steps the server logs sending it) against a
 lone session measured first on the same server, how far behind the pages draw, the health endpoint's
@@ -248,7 +249,16 @@ def main(argv: list[str] | None = None) -> None:
         help="protocol mode without --mixed: rounds of a lone session then the crowd, for the step-rate ratio "
         "(default 3)",
     )
+    parser.add_argument(
+        "--instructor",
+        type=float,
+        default=0.0,
+        help="protocol mode: open one page first and send the crowd this many seconds after it drew, as a "
+        "workshop's instructor does (default 0: the crowd comes to a server that has served nothing yet)",
+    )
     args = parser.parse_args(argv)
+    if not 0 <= args.instructor <= 600:
+        parser.error("--instructor must be between 0 and 600 seconds")
     if not 1 <= args.sessions <= 60 or not 0 <= args.own <= 30 or not 1 <= args.rounds <= 10:
         parser.error("--sessions must be between 1 and 60, --own between 0 and 30, --rounds between 1 and 10")
     only = [key.strip() for key in args.presets.split(",")] if args.presets else None
@@ -258,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
         from benchmarks import crowd
 
         seconds = args.seconds or crowd.LIMIT
-        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, seconds, only, args.rounds))
+        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, seconds, only, args.rounds, args.instructor))
     else:
         report(run(args.sessions, args.mixed, args.seconds or 20.0))
 

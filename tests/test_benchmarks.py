@@ -39,10 +39,12 @@ def test_load_test_measures_every_session_and_reports_no_exception():
 
 
 def test_protocol_load_test_measures_every_session():
-    """Three simulated browsers speak the websocket protocol: each is measured and none meets an error."""
-    result = load_test("--protocol", "--sessions", "3", "--mixed", "--seconds", "15")
+    """Three simulated browsers speak the websocket protocol, after the instructor's page: each is measured and
+    none meets an error."""
+    result = load_test("--protocol", "--sessions", "3", "--mixed", "--seconds", "15", "--instructor", "1")
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    assert "one page opened first: the crowd came 1 s after it drew" in out, out
     rows = [line.split("|") for line in out.splitlines() if line.startswith("  | ") and "sessions" not in line]
     assert len(rows) == 3, out  # one row per preset, three presets
     for row in rows:
@@ -71,6 +73,11 @@ def test_protocol_load_test_compares_identical_sessions_with_lone_ones_round_by_
 def load_test(*arguments: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "benchmarks.load", *arguments]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+def test_the_instructors_head_start_must_be_a_sensible_number_of_seconds():
+    result = load_test("--protocol", "--mixed", "--instructor", "-1")
+    assert result.returncode == 2 and "--instructor must be between 0 and 600 seconds" in result.stderr
 
 
 def test_the_protocol_crowd_takes_only_presets_that_exist():
