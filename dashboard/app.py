@@ -23,6 +23,7 @@ def main() -> None:
     children's book (the notes' sentence generator)."""
     st.set_page_config(page_title=t("app.title"), page_icon=":material/timeline:", layout="wide")
     server.settle_imports()
+    panels.warm_charts()
     st.session_state["lang_warnings"] = language.switch()
     pages = [
         st.Page(lab, title=t("page.lab"), icon=":material/timeline:", default=True),

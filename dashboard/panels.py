@@ -22,6 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard import cards, charts, frames, language, wording
 from dashboard.language import current, t
 from dashboard.server import HUB, fragment_id, handed_over, retime
+from models.config import RunConfig
 from runs.live import MAX_STEPS, Snapshot
 from runs.view import View
 
@@ -129,12 +130,15 @@ class RedrawTurns:
 REDRAWS = RedrawTurns()
 
 
-def _one_at_a_time(kind: str, promise: float) -> Callable:
-    """The redraw takes its turn, due `promise` seconds after this page's last redraw of `kind` (at once if none)."""
+def _one_at_a_time(kind: str, promise: float, prepare: Callable | None = None) -> Callable:
+    """The redraw takes its turn, due `promise` seconds after this page's last redraw of `kind` (at once if none);
+    `prepare` (with the redraw's arguments) runs first, outside the turn: what takes long but sends nothing."""
 
     def wrap(draw: Callable) -> Callable:
         @functools.wraps(draw)
         def drawn(*arguments) -> None:
+            if prepare is not None:
+                prepare(*arguments)
             key = f"drawn_{kind}_at"
             last = st.session_state.get(key)
             with REDRAWS.turn(time.monotonic() if last is None else last + promise), language.pinned():
@@ -184,7 +188,33 @@ def _draw_progress(run: View) -> None:
             # be changed is only shorter: it stays)
 
 
-@_one_at_a_time("charts", CHARTS_PROMISE)
+def _chart_specs(run: View, extra: Callable[[View, int], None] | None = None) -> None:
+    """Build the chart specs this run's charts redraw uses, if they are not cached yet (see `cached_spec`).
+
+    Outside the redraw's turn: a run's first charts redraw built its specs with Altair, 2.5 s at forty sessions,
+    while every other page's redraw waited for the turn (every page's status stopped for that long, a few
+    seconds after Train). Built here, the other pages go on redrawing meanwhile.
+    """
+    contenders, lang = run.config.contenders, current()
+    _curve("loss", run.chance_loss, True, contenders, lang)
+    _grad_norm(run.config.clip, contenders, lang)
+    _curve("accuracy", run.task.baseline.accuracy, False, contenders, lang)
+    _radius(contenders, lang)
+
+
+_warmed: list[threading.Thread] = []
+
+
+def warm_charts() -> None:
+    """Once per server process, in the background: build one chart spec, so that Altair loads and compiles its
+    Vega-Lite schema validator (about a second) before the first charts redraw rather than during it."""
+    if not _warmed:
+        contenders = RunConfig().contenders
+        _warmed.append(threading.Thread(target=_grad_norm, args=(1.0, contenders, "en"), daemon=True))
+        _warmed[0].start()
+
+
+@_one_at_a_time("charts", CHARTS_PROMISE, prepare=_chart_specs)
 def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
     if not _fragment_rerun():
         st.session_state["fragment_charts"] = fragment_id()

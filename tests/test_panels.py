@@ -186,3 +186,16 @@ def test_each_pages_timers_run_a_little_faster_than_its_cadence_by_a_share_of_it
     assert all((1 - panels.TIMER_SPREAD) * 0.75 <= every <= 0.75 for every in intervals.values())
     assert len(set(intervals.values())) > 30  # forty pages, (nearly) forty periods
     assert max(intervals.values()) - min(intervals.values()) > 0.5 * panels.TIMER_SPREAD * 0.75
+
+
+def test_the_chart_specs_validator_warms_once_in_the_background(monkeypatch):
+    """The first page starts one spec build in a thread of its own; later pages start none."""
+    from dashboard import panels
+
+    built = []
+    monkeypatch.setattr(panels, "_warmed", [])
+    monkeypatch.setattr(panels, "_grad_norm", lambda *arguments: built.append(arguments))
+    panels.warm_charts()
+    panels.warm_charts()
+    panels._warmed[0].join(5)
+    assert len(panels._warmed) == 1 and built == [(1.0, ("rnn", "clipped_rnn", "lstm", "gru"), "en")]
