@@ -63,7 +63,7 @@ def timer(cadence: float | None) -> float | None:
 
     Forty pages that pressed Train together declared their timers within half a second of each other; at one
     interval for all (the slower one, kept while training fills every core) they fired together for the whole
-    run, the redraw requests of forty pages queued at once every interval, and a status waited up to 1.4 s. So
+    run, the redraw requests of forty pages queued at once every interval, and a status waited up to 1.9 s. So
     each page's status timer also starts on a phase of its own (its first interval is shorter by a share of
     OPENING_SPREAD, then `_draw_progress` sets the page's interval), and timers of slightly different periods
     do not fall into step again. The promise holds: each only runs faster.
