@@ -195,11 +195,8 @@ def _chart_specs(run: View, extra: Callable[[View, int], None] | None = None) ->
     while every other page's redraw waited for the turn (every page's status stopped for that long, a few
     seconds after Train). Built here, the other pages go on redrawing meanwhile.
     """
-    contenders, lang = run.config.contenders, current()
-    _curve("loss", run.chance_loss, True, contenders, lang)
-    _grad_norm(run.config.clip, contenders, lang)
-    _curve("accuracy", run.task.baseline.accuracy, False, contenders, lang)
-    _radius(contenders, lang)
+    _metric_specs(run)
+    _radius(run.config.contenders, current())
 
 
 _warmed: list[threading.Thread] = []
@@ -276,12 +273,8 @@ def status_line(snapshot: Snapshot) -> None:
 
 def metric_charts(run: View, step: int) -> None:
     """Loss, gradient norm and accuracy up to `step`."""
-    baseline, contenders, task, lang = run.task.baseline, run.config.contenders, run.config.task, current()
-    specs = {
-        "loss": _curve("loss", run.chance_loss, True, contenders, lang),
-        "grad_norm": _grad_norm(run.config.clip, contenders, lang),
-        "accuracy": _curve("accuracy", baseline.accuracy, False, contenders, lang),
-    }
+    contenders, task = run.config.contenders, run.config.task
+    specs = _metric_specs(run)
     probes = run.probe_history(step)
     validated = validation(run, probes)
 
@@ -315,6 +308,16 @@ def metric_charts(run: View, step: int) -> None:
             grad_ceiling=f"{frames.GRAD_CEILING:.0e}",
         )
     )
+
+
+def _metric_specs(run: View) -> dict[str, dict]:
+    """The loss, gradient-norm and accuracy charts' specs for this run, in this session's language (cached)."""
+    contenders, lang = run.config.contenders, current()
+    return {
+        "loss": _curve("loss", run.chance_loss, True, contenders, lang),
+        "grad_norm": _grad_norm(run.config.clip, contenders, lang),
+        "accuracy": _curve("accuracy", run.task.baseline.accuracy, False, contenders, lang),
+    }
 
 
 # Validated specs, built once per setting: a redraw then only attaches frames (see charts.with_data). A spec takes
