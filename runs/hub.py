@@ -8,7 +8,8 @@ does), Step moves the view 25 steps on, and Reset leaves the run. No click in on
 
 Runs that want to train take one of `max_runs` training slots (default: one per core) in order of asking;
 others wait in a queue, and each page shows how many runs are ahead. When runs wait, one that has trained
-for `turn` seconds steps back to the end of the queue, so every run progresses.
+for `turn` seconds steps back to the end of the queue, so every run progresses; when every run has a deciding
+step, the one with the most training left keeps its slot (`Hub._bottleneck`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ CADENCES = (0.5, 0.75)  # seconds between a training page's status redraws: even
 BUSY, IDLE = 0.8, 0.5  # cores the server process uses, over LOAD_WINDOW: above BUSY pages redraw at the slower
 # cadence, below IDLE at the faster (the slower one needs a third less: between the two, a page keeps its own)
 LOAD_WINDOW = 3.0  # seconds over which the server's load is measured
+SWITCH_MARGIN = 1.25  # the bottleneck changes only to a run with this many times its training left (see _bottleneck)
 SWITCHES = 10.0  # pages a second that may change cadence: pages that measured the same load at once change one
 # after another, so the load follows them step by step (each change is two messages: see dashboard.server.retime)
 
@@ -62,6 +64,7 @@ class Hub:
         # Since when a slot is free (None: every slot trains); at the start nothing has trained for a window.
         self._spare_since: float | None = time.monotonic() - LOAD_WINDOW
         self._switches = (0.0, SWITCHES)  # (monotonic, cadence changes still allowed then): a token bucket
+        self._kept: LiveRun | None = None  # the run keeping a slot while others take turns (see _bottleneck)
 
     def load(self) -> float:
         """Cores the server process used over the last LOAD_WINDOW seconds: every page's redraws, Streamlit's
@@ -215,10 +218,10 @@ class Hub:
             kept = self._bottleneck()
             turns = {run: since for run, since in self.training.items() if run is not kept}
             longest = min(turns, key=turns.get) if turns else None
-            if kept in self.queue:  # the bottleneck waits: it takes the next slot that frees, before the others
+            if kept in self.queue:  # the bottleneck waits: it takes a slot now, before the others
                 self.queue.remove(kept)
                 self.queue.insert(0, kept)
-            if longest is not None and now - turns[longest] >= TURN:
+            if longest is not None and (kept in self.queue or now - turns[longest] >= TURN):
                 self._release(longest)
                 self.queue.append(longest)
         while self.queue and len(self.training) < self.slots:
@@ -235,27 +238,36 @@ class Hub:
             self._spare_since = now
 
     def _bottleneck(self) -> LiveRun | None:
-        """A training run that keeps its slot while the others take turns on the rest: the one furthest from its
-        deciding step, when it has more left than all the others together can fill the other slots with.
+        """A run that keeps its slot while the others take turns on the rest: the one furthest from its deciding
+        step, in CPU seconds of training at its pace (`_seconds_left`).
 
         Taking turns, a workshop's longest preset (copy: half the six presets' training) was left training alone
-        at the end, one core idle, and decided after 55–60 s. With a slot of its own it runs from the start while
-        the short ones share the other. Only when every run wanting a slot has a deciding step and a measured
-        pace: a run with settings of its own has no end, and everyone takes turns as before. A bottleneck that
-        waits takes the next slot that frees (it waited its turn in the queue: copy, behind the first runs, sat 8 s
-        at step 7 while forty sessions watched). It does not end another's turn: when the bottleneck changed
-        from one long run to another, each change cut short whoever held the other slot, and one run starved.
+        at the end, one core idle. With a slot of its own it trains from the start while the short ones share the
+        other, and the last run decides when the work allows (the longest run's, or the rest's over the other
+        slots). A bottleneck that waits takes a slot at once.
+
+        Only when every run wanting a slot has a deciding step: a run with settings of its own has no end, and
+        everyone takes turns. A run with no pace yet is planned at the others' (a workshop's first seconds are
+        when it matters: copy, with no pace, waited in the queue behind the first runs). The bottleneck changes
+        only to a run with SWITCH_MARGIN times its work left, and paces are the training processes' CPU seconds per
+        step: seconds of the clock, which a crowded server stretches unevenly (the first steps of a workshop most),
+        made the bottleneck flip between copy, vanishing and none while forty sessions watched, each change cutting
+        a turn short, and copy waited 15 s of its first 30 in the queue.
         """
         if self.slots < 2:
             return None
-        left = {run: _seconds_left(run) for run in [*self.training, *self.queue]}
-        if len(left) <= self.slots or any(seconds is None for seconds in left.values()):
+        runs = [*self.training, *self.queue]
+        if len(runs) <= self.slots or any(run.hold_at is None or run.step_count >= run.hold_at for run in runs):
+            self._kept = None
             return None
+        paces = [run.cpu / run.step_count for run in runs if run.step_count and run.cpu > 0]
+        pace = sum(paces) / len(paces) if paces else 1.0  # with no pace at all, steps left decide
+        left = {run: _seconds_left(run, pace) for run in runs}
         furthest = max(left, key=left.get)
-        others = sum(seconds for run, seconds in left.items() if run is not furthest)
-        if left[furthest] >= others / (self.slots - 1):
-            return furthest
-        return None
+        if self._kept in left and left[furthest] <= SWITCH_MARGIN * left[self._kept]:
+            return self._kept
+        self._kept = furthest
+        return furthest
 
     def _refresh(self, run: LiveRun) -> None:
         """The run's own notion of its audience: the sessions following it decide whether anyone watches."""
@@ -272,6 +284,8 @@ class Hub:
 
     def _close(self, run: LiveRun) -> None:
         self.views.pop(run, None)
+        if self._kept is run:
+            self._kept = None
         if self.runs.get(run.config) is run:
             del self.runs[run.config]
         self.training.pop(run, None)
@@ -333,9 +347,8 @@ class Hub:
                 self._close(run)
 
 
-def _seconds_left(run: LiveRun) -> float | None:
-    """Training seconds the run needs to reach its deciding step, at its pace so far (None: no deciding step
-    ahead, or no pace measured yet)."""
-    if run.hold_at is None or run.step_count == 0 or run.step_count >= run.hold_at:
-        return None
-    return (run.hold_at - run.step_count) * run.elapsed / run.step_count
+def _seconds_left(run: LiveRun, pace: float) -> float:
+    """CPU seconds the run needs to reach its deciding step: at its own pace once it has one, else at `pace`."""
+    if run.step_count and run.cpu > 0:
+        pace = run.cpu / run.step_count
+    return (run.hold_at - run.step_count) * pace

@@ -85,6 +85,7 @@ class LiveRun:
         self.charted = 0  # the newest step they see charted (see chart_at)
         self._published_at = self._charted_at = 0.0
         self.elapsed = 0.0
+        self.cpu = 0.0  # CPU seconds its training process spent on its steps: its pace, whatever else runs
         self._verdicts = {key: Verdict("not_started") for key in config.contenders}
         self._all_diverged = False  # every seed of every contender (the verdicts above are the first seed's)
         self._recent: deque = deque(maxlen=100)  # (arrival time, step) for the rate
@@ -349,6 +350,7 @@ class LiveRun:
         with self._lock:
             for step in message.steps:
                 self._add(step.step, step.records, step.verdicts)
+                self.cpu += step.cpu
                 self._all_diverged = step.all_diverged
             if len(self.steps["step"]) > MAX_STEP_ROWS:
                 self._thin_steps()

@@ -14,6 +14,7 @@ import multiprocessing.forkserver
 import os
 import queue
 import threading
+import time
 from multiprocessing import popen_forkserver, spawn
 from multiprocessing.connection import Connection
 
@@ -118,9 +119,10 @@ class Outbox:
 
 
 def _step(trainer: Trainer) -> protocol.Step:
+    started = time.process_time()
     records = trainer.step()
     frozen = all(not run.live for run in trainer.runs)
-    return protocol.Step(trainer.step_count, records, trainer.verdicts(), frozen)
+    return protocol.Step(trainer.step_count, records, trainer.verdicts(), frozen, time.process_time() - started)
 
 
 def _context() -> multiprocessing.context.ForkServerContext:

@@ -53,6 +53,7 @@ class Step:
     records: list  # StepRecord and ProbeRecord (models.records)
     verdicts: dict[str, Verdict]
     all_diverged: bool = False  # every seed of every contender: nothing is left to train
+    cpu: float = 0.0  # CPU seconds the training process spent on it: its cost, however busy the machine is
 
 
 @dataclass(frozen=True)

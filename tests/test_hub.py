@@ -350,35 +350,40 @@ def test_pages_change_cadence_a_few_at_a_time(monkeypatch):
 
 def _paced(seed: int, step: int, hold: int | None, seconds_per_step: float) -> LiveRun:
     run = LiveRun(SMALL.with_changes(seed=seed), hold_at=hold)
-    run.step_count, run.elapsed = step, step * seconds_per_step
+    run.step_count, run.cpu = step, step * seconds_per_step
     return run
 
 
-def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_while_it_is_the_bottleneck(monkeypatch):
+def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_and_takes_one_at_once(monkeypatch):
     made = Hub(slots=2)
     long = _paced(1, 100, 1000, 0.03)  # 27 s left
-    short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]  # 0.9 + 5.8 + 4.5 s
+    short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]  # 0.9, 5.8, 4.5 s
     made.training = {long: 0.0, short[0]: 0.0}
     made.queue = short[1:]
-    assert made._bottleneck() is long  # 27 s ≥ 11.2 s the others fill the other slot with
-    long.step_count, long.elapsed = 900, 27.0  # 3 s left: no longer the bottleneck, everyone takes turns
-    assert made._bottleneck() is None
-    long.step_count, long.elapsed = 100, 3.0
+    assert made._bottleneck() is long
+    long.step_count, long.cpu = 900, 27.0  # 3 s left: the run with the most left (5.8 s) keeps a slot now
+    assert made._bottleneck() is short[1]
+    long.step_count, long.cpu = 810, 24.3  # 5.7 s left: close to 5.8, and the bottleneck does not flip back
+    assert made._bottleneck() is short[1]
+    long.step_count, long.cpu = 100, 3.0  # 27 s: more than SWITCH_MARGIN times 5.8
+    assert made._bottleneck() is long
     made.queue.append(_paced(5, 10, None, 0.01))  # a run of its own settings has no end: turns for all
     assert made._bottleneck() is None
-    made.queue[-1] = _paced(5, 0, 100, 0.0)  # a run that has not trained yet has no pace to plan with
-    assert made._bottleneck() is None
+    fresh = made.queue[-1] = _paced(5, 0, 2000, 0.0)  # no pace yet: planned at the others' mean (0.0175 s)
+    assert made._bottleneck() is fresh  # 2,000 steps at that pace: 35 s
     made.queue.pop()
     made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [short[2], long]
-    assert made._bottleneck() is long  # waiting: it goes first when a turn ends
+    assert made._bottleneck() is long  # waiting
     monkeypatch.setattr(LiveRun, "keep_alive", lambda run: None)  # the slots alone: no process starts
     for run in (long, *short):
         run.running = True  # each wants to train, and its viewer is here (a heartbeat just now)
     made.views = {run: [] for run in (long, *short)}
     now = time.monotonic()
-    made.training = {short[0]: now, short[1]: now}  # two turns that have only just begun: nobody is cut short
-    made._schedule()
-    assert set(made.training) == {short[0], short[1]} and made.queue == [long, short[2]]
-    made.training[short[0]] = now - hub_module.TURN  # one turn is over: the bottleneck takes that slot
-    made._schedule()
+    made.training = {short[0]: now - 1.0, short[1]: now}  # two turns that have only just begun
+    made._schedule()  # the bottleneck takes a slot at once: the older of the two turns ends
     assert set(made.training) == {long, short[1]} and made.queue == [short[2], short[0]]
+    made._schedule()  # the others take turns on the other slot, one TURN each
+    assert set(made.training) == {long, short[1]}
+    made.training[short[1]] = now - hub_module.TURN
+    made._schedule()
+    assert set(made.training) == {long, short[2]} and made.queue == [short[0], short[1]]

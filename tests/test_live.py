@@ -32,6 +32,9 @@ def test_trains_in_the_background_and_pause_stops_the_step_count():
     assert snapshot.step == paused_at and not snapshot.running
     assert len(snapshot.steps["step"]) == 4 * paused_at  # nothing recorded was lost
     assert {probe["step"] for probe in snapshot.probes} >= {1, 5, 10, 15, 20}
+    # The process's CPU seconds for those steps come with them (the hub plans turns by them): more than none, and
+    # no more than the seconds the steps took (one thread trains).
+    assert 0 < run.cpu <= sum(snapshot.steps["seconds"]) + 0.05 * paused_at
 
 
 def test_resuming_continues_the_same_run():
