@@ -382,8 +382,8 @@ def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_and_takes_one_at_o
     made.training = {short[0]: now - 1.0, short[1]: now}  # two turns that have only just begun
     made._schedule()  # the bottleneck takes a slot at once: the older of the two turns ends
     assert set(made.training) == {long, short[1]} and made.queue == [short[2], short[0]]
-    made._schedule()  # the others take turns on the other slot, one TURN each
-    assert set(made.training) == {long, short[1]}
+    made._schedule()  # the others take turns on the other slot, one TURN each, the least work left first
+    assert set(made.training) == {long, short[1]} and made.queue == [short[0], short[2]]
     made.training[short[1]] = now - hub_module.TURN
     made._schedule()
-    assert set(made.training) == {long, short[2]} and made.queue == [short[0], short[1]]
+    assert set(made.training) == {long, short[0]} and made.queue == [short[2], short[1]]
