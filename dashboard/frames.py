@@ -255,3 +255,31 @@ def metrics_csv(snapshot: Snapshot) -> str:
 
 def config_json(config: RunConfig, preset: str) -> str:
     return json.dumps({"preset": preset, **config.to_dict()}, indent=2)
+
+
+def narrowed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same numbers in fewer bytes, for a chart: whole numbers in the smallest integer type that holds them,
+    and 32-bit floats wherever they show the same values (to 7 digits, with every zero, infinity and NaN where it
+    was). A gradient that underflows 32 bits (1e-50) keeps 64: as 0 it would read "exactly zero".
+
+    Forty pages were each sent 190 kB a second, most of it a heatmap's 64-bit columns; the Arrow bytes are what
+    the server hashes and sends once per page and redraw."""
+    columns = {}
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_integer_dtype(values.dtype) and values.dtype != bool:
+            columns[name] = pd.to_numeric(values, downcast="integer")
+        elif values.dtype == np.float64:
+            wide = values.to_numpy()
+            with np.errstate(invalid="ignore", over="ignore"):
+                narrow = wide.astype(np.float32)
+                same = (
+                    np.array_equal(np.isnan(narrow), np.isnan(wide))
+                    and np.array_equal(np.isinf(narrow), np.isinf(wide))
+                    and np.array_equal(narrow == 0, wide == 0)
+                    and np.allclose(narrow, wide, rtol=1e-6, atol=0.0, equal_nan=True)
+                )
+            columns[name] = pd.Series(narrow, index=frame.index, name=name) if same else values
+        else:
+            columns[name] = values
+    return pd.DataFrame(columns, index=frame.index)

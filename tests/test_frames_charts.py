@@ -365,3 +365,40 @@ def test_one_seeds_buckets_in_numpy_equal_pandas_grouping(rows_per_step, width, 
     fast, grouped = frames._one_seed_buckets(steps, width), frames._buckets(steps, width)
     pd.testing.assert_frame_equal(fast, grouped, check_dtype=False, rtol=1e-12)
     assert list(fast.columns) == list(grouped.columns)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=30),
+    st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=30),
+)
+def test_a_narrowed_frame_shows_the_same_numbers(floats, integers):
+    frame = pd.DataFrame({"x": pd.Series(floats, dtype="float64")})
+    narrow = frames.narrowed(frame)["x"].to_numpy(dtype="float64")
+    wide = frame["x"].to_numpy()
+    assert ((narrow == 0) == (wide == 0)).all()  # a tiny gradient never becomes "exactly 0"
+    assert (pd.isna(narrow) == pd.isna(wide)).all()
+    finite = abs(wide) < float("inf")
+    assert (abs(narrow[finite] - wide[finite]) <= 1e-6 * abs(wide[finite])).all()
+    assert (narrow[~finite & ~pd.isna(wide)] == wide[~finite & ~pd.isna(wide)]).all()
+    whole = pd.DataFrame({"n": pd.Series(integers, dtype="int64")})
+    assert frames.narrowed(whole)["n"].tolist() == integers
+
+
+def test_a_heatmaps_bytes_are_narrowed_but_an_underflowing_gradient_keeps_64_bits():
+    from streamlit import dataframe_util
+
+    from dashboard import panels
+
+    probes = [
+        {"contender": "rnn", "step": step, "grad_per_step": [10.0**-k for k in range(60)]}
+        for step in range(25, 1025, 25)
+    ]
+    gradients = frames.gradient_frame(probes)
+    sent = pyarrow.ipc.open_stream(panels.arrow(gradients)).read_all()
+    assert sent.schema.field("grad").type == "double"  # 1e-59 is 0 in 32 bits
+    assert sent.column("grad").to_pylist() == gradients["grad"].tolist()
+    gradients["grad"] = gradients["grad"].clip(lower=1e-30)
+    narrow = pyarrow.ipc.open_stream(panels.arrow(gradients)).read_all()
+    assert narrow.schema.field("grad").type == "float" and narrow.schema.field("step").type == "int16"
+    assert len(panels.arrow(gradients)) < len(dataframe_util.convert_pandas_df_to_arrow_bytes(gradients)) / 2
