@@ -250,14 +250,15 @@ class Hub:
 
         Only when every run wanting a slot has a deciding step: a run with settings of its own has no end, and
         everyone takes turns. A run with no pace yet is planned at the others' (a workshop's first seconds are
-        when it matters: copy, with no pace, waited in the queue behind the first runs). The others take the
-        other slots least work first, a turn each: with copy keeping a slot and the other five presets in turns
-        on one, the short ones (exploding, both recalls) decided after 17–34 s instead of the 17.5 s they had
-        when all six took turns on two. The bottleneck changes
+        when it matters: copy, with no pace, waited in the queue behind the first runs). The bottleneck changes
         only to a run with SWITCH_MARGIN times its work left, and paces are the training processes' CPU seconds per
         step: seconds of the clock, which a crowded server stretches unevenly (the first steps of a workshop most),
         made the bottleneck flip between copy, vanishing and none while forty sessions watched, each change cutting
         a turn short, and copy waited 15 s of its first 30 in the queue.
+
+        The others take the other slots least work first, a turn each (`_schedule`): in order of asking, with copy
+        keeping a slot and the other five presets in turns on one, recall and recall_init decided after 30–37 s
+        instead of the 17.5 s they had when all six took turns on two.
         """
         if self.slots < 2 or len(self.training) + len(self.queue) <= self.slots:
             self._kept = None
