@@ -215,9 +215,10 @@ class Hub:
             if run not in self.training and run not in self.queue:
                 self.queue.append(run)
         if self.queue and len(self.training) >= self.slots:  # someone waits: the longest turn ends
-            kept = self._bottleneck()
+            left = self._work_left()
+            kept = self._bottleneck(left)
             if kept is not None:  # every run has an end: the one with the least left goes next (see _bottleneck)
-                self.queue.sort(key=self._work_left().get)
+                self.queue.sort(key=left.get)
             turns = {run: since for run, since in self.training.items() if run is not kept}
             longest = min(turns, key=turns.get) if turns else None
             if kept in self.queue:  # the bottleneck waits: it takes a slot now, before the others
@@ -239,9 +240,9 @@ class Hub:
         elif self._spare_since is None:
             self._spare_since = now
 
-    def _bottleneck(self) -> LiveRun | None:
+    def _bottleneck(self, left: dict[LiveRun, float] | None) -> LiveRun | None:
         """A run that keeps its slot while the others take turns on the rest: the one furthest from its deciding
-        step, in CPU seconds of training at its pace (`_seconds_left`).
+        step, in CPU seconds of training at its pace (`left`, from `_work_left`).
 
         Taking turns, a workshop's longest preset (copy: half the six presets' training) was left training alone
         at the end, one core idle. With a slot of its own it trains from the start while the short ones share the
@@ -263,7 +264,6 @@ class Hub:
         if self.slots < 2 or len(self.training) + len(self.queue) <= self.slots:
             self._kept = None
             return None
-        left = self._work_left()
         if left is None:
             self._kept = None
             return None

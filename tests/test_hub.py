@@ -360,20 +360,20 @@ def test_the_run_furthest_from_its_deciding_step_keeps_a_slot_and_takes_one_at_o
     short = [_paced(2, 10, 100, 0.01), _paced(3, 10, 300, 0.02), _paced(4, 50, 500, 0.01)]  # 0.9, 5.8, 4.5 s
     made.training = {long: 0.0, short[0]: 0.0}
     made.queue = short[1:]
-    assert made._bottleneck() is long
+    assert made._bottleneck(made._work_left()) is long
     long.step_count, long.cpu = 900, 27.0  # 3 s left: the run with the most left (5.8 s) keeps a slot now
-    assert made._bottleneck() is short[1]
+    assert made._bottleneck(made._work_left()) is short[1]
     long.step_count, long.cpu = 810, 24.3  # 5.7 s left: close to 5.8, and the bottleneck does not flip back
-    assert made._bottleneck() is short[1]
+    assert made._bottleneck(made._work_left()) is short[1]
     long.step_count, long.cpu = 100, 3.0  # 27 s: more than SWITCH_MARGIN times 5.8
-    assert made._bottleneck() is long
+    assert made._bottleneck(made._work_left()) is long
     made.queue.append(_paced(5, 10, None, 0.01))  # a run of its own settings has no end: turns for all
-    assert made._bottleneck() is None
+    assert made._bottleneck(made._work_left()) is None
     fresh = made.queue[-1] = _paced(5, 0, 2000, 0.0)  # no pace yet: planned at the others' mean (0.0175 s)
-    assert made._bottleneck() is fresh  # 2,000 steps at that pace: 35 s
+    assert made._bottleneck(made._work_left()) is fresh  # 2,000 steps at that pace: 35 s
     made.queue.pop()
     made.training, made.queue = {short[0]: 0.0, short[1]: 0.0}, [short[2], long]
-    assert made._bottleneck() is long  # waiting
+    assert made._bottleneck(made._work_left()) is long  # waiting
     monkeypatch.setattr(LiveRun, "keep_alive", lambda run: None)  # the slots alone: no process starts
     for run in (long, *short):
         run.running = True  # each wants to train, and its viewer is here (a heartbeat just now)
