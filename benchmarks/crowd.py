@@ -1,6 +1,6 @@
 """The load test's protocol mode: a crowd of simulated browsers (benchmarks.protocol) on one real server.
 
-python -m benchmarks.load --protocol --sessions 8                 # 8 identical sessions, against lone ones (3 rounds)
+python -m benchmarks.load --protocol --sessions 8                 # 8 identical sessions, against lone ones (4 rounds)
 python -m benchmarks.load --protocol --sessions 40 --mixed        # a workshop: 40 sessions over every preset
 python -m benchmarks.load --protocol --sessions 40 --mixed --own 10   # ... and 10 with settings of their own
 
@@ -74,6 +74,17 @@ async def crowd(url: str, queries: list[tuple[str, str]], seconds: float, decidi
     return sessions
 
 
+def _lone(url: str, round_: int, seconds: float, deciding: dict[str, int], pid: int, training: list) -> float:
+    """One lone session on a seed of its own (any seed decides where the preset does): its median step rate; the
+    training process's use (`_training_use`) starts a new entry in `training`."""
+    lone = [("lone", f"preset={DEFAULT_PRESET}&seed={2 * round_ + 1}")]
+    trained_before = training_seconds(pid)
+    with MemoryPeak(pid):  # sampled as the crowd's is: whatever the sampling costs, both pay it
+        lone_sessions = asyncio.run(crowd(url, lone, seconds, deciding))
+    training.append([_training_use(training_seconds(pid) - trained_before, lone_sessions, deciding)])
+    return _median_rate(lone_sessions)
+
+
 def _training_use(cpu: float, sessions: list[Session], deciding: dict[str, int]) -> tuple[float, float]:
     """The training processes' share of a core from Train to the first page showing the deciding step, and the CPU
     seconds they took for it (nan when no page showed it)."""
@@ -138,10 +149,11 @@ def measure(
     workshop whose instructor opened the app before the participants. (At 0 the crowd comes to a server that has
     served nothing yet: its first page starts the training processes' forkserver, which imports torch.)
 
-    Identical sessions are measured in `rounds`: a lone session, then the crowd, each on a seed of its own (any
-    seed decides where the preset does), and each round gives the crowd's median step rate against its lone one.
-    (One lone run against one crowd decided nothing: the same run alone varies by ±15% on these cores.) The last
-    round's crowd is the one reported in full.
+    Identical sessions are measured in `rounds`: a lone session and the crowd, each on a seed of its own (any
+    seed decides where the preset does), the lone one first in even rounds and last in odd ones, so that a drift
+    of the machine's speed across a pair of rounds cancels out; each round gives the crowd's median step rate
+    against its lone one. (One lone run against one crowd decided nothing: the same run alone varies by ±15% on
+    these cores.) The last round's crowd is the one reported in full.
     """
     presets = (only or list(PRESETS)) if mixed else [DEFAULT_PRESET]
     mode = "&mode=workshop" if mixed else ""
@@ -156,32 +168,31 @@ def measure(
             asyncio.run(open_page(url, queries[0][1]))
             time.sleep(instructor)
         for round_ in range(1 if mixed else rounds):
+            lone_first = round_ % 2 == 0  # lone then crowd, crowd then lone, …: a drift within a pair cancels out
             if not mixed:
-                lone = [("lone", f"preset={DEFAULT_PRESET}&seed={2 * round_ + 1}")]
-                trained_before = training_seconds(pid)
-                with MemoryPeak(pid):  # sampled as the crowd's is: whatever the sampling costs, both pay it
-                    lone_sessions = asyncio.run(crowd(url, lone, seconds, deciding))
-                lone_rates.append(_median_rate(lone_sessions))
-                trained = training_seconds(pid) - trained_before
-                training.append([_training_use(trained, lone_sessions, deciding)])
                 seed = f"preset={DEFAULT_PRESET}&seed={2 * round_ + 2}"
                 queries = [(label, seed if label == DEFAULT_PRESET else query) for label, query in queries]
+                if lone_first:
+                    lone_rates.append(_lone(url, round_, seconds, deciding, pid, training))
             before, server_before, clock = cpu_seconds(pid), cpu_seconds(pid, False), time.monotonic()
             client_before = resource.getrusage(resource.RUSAGE_SELF)
             with MemoryPeak(pid) as peak:
                 crowd_sessions = asyncio.run(crowd(url, queries, seconds, deciding))
             elapsed = time.monotonic() - clock
+            client = resource.getrusage(resource.RUSAGE_SELF)
+            client_cpu = client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime
+            cpu = (
+                (cpu_seconds(pid) - before) / elapsed,
+                (cpu_seconds(pid, False) - server_before) / elapsed,
+                client_cpu / elapsed,
+            )
             if not mixed:
-                ratios.append(_median_rate(crowd_sessions) / lone_rates[-1])
                 trained = training_seconds(pid) - (before - server_before)
-                training[-1].append(_training_use(trained, crowd_sessions, deciding))
-        client = resource.getrusage(resource.RUSAGE_SELF)
-        client_cpu = client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime
-        cpu = (
-            (cpu_seconds(pid) - before) / elapsed,
-            (cpu_seconds(pid, False) - server_before) / elapsed,
-            client_cpu / elapsed,
-        )
+                crowded = _training_use(trained, crowd_sessions, deciding)
+                if not lone_first:
+                    lone_rates.append(_lone(url, round_, seconds, deciding, pid, training))
+                training[-1].append(crowded)
+                ratios.append(_median_rate(crowd_sessions) / lone_rates[-1])
         server_log = log.read_text()
     end = time.monotonic()
     return {
@@ -219,10 +230,11 @@ def report(result: dict) -> None:
     if result.get("instructor"):
         print(f"  one page opened first: the crowd came {result['instructor']:g} s after it drew")
     if result["ratios"]:
-        ratios = ", ".join(f"{ratio:.2f}×" for ratio in result["ratios"])
+        order = ("lone first", "crowd first")
+        ratios = ", ".join(f"{ratio:.2f}× {order[i % 2]}" for i, ratio in enumerate(result["ratios"]))
         print(
-            f"  step rate against a lone session, {len(result['ratios'])} rounds of a lone run then the crowd: median "
-            f"{statistics.median(result['ratios']):.2f}× ({ratios}); the table is the last round's"
+            f"  step rate against a lone session, {len(result['ratios'])} rounds of a lone run and the crowd in turn: "
+            f"median {statistics.median(result['ratios']):.2f}× ({ratios}); the table is the last round's"
         )
         lone = ", ".join(f"{rate:.1f}" for rate in result["lone_rates"])
         print(f"  the lone sessions' step rates, round by round (the machine's own drift): {lone} steps/s")
@@ -232,6 +244,14 @@ def report(result: dict) -> None:
             f"  the training process, alone → in the crowd, round by round: a share of a core of {shares} (Train to "
             f"the deciding step's first status); CPU seconds to the deciding step {seconds} (the same work: a "
             "change is the machine's speed or the neighbours' caches, not the share)"
+        )
+        share = [crowded[0] / alone[0] for alone, crowded in result["training"]]
+        work = [crowded[1] / alone[1] for alone, crowded in result["training"]]
+        print(
+            f"  so the step rate's ratio = the share's ratio / the CPU seconds' ratio: the share, crowd / lone, median "
+            f"{statistics.median(share):.2f}× ({', '.join(f'{r:.2f}' for r in share)}), what the crowd takes from the "
+            f"run; the CPU seconds, crowd / lone, median {statistics.median(work):.2f}× "
+            f"({', '.join(f'{r:.2f}' for r in work)})"
         )
     groups: dict[str, list] = {}
     for label, live, decided, _ in result["results"]:

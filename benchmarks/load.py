@@ -245,9 +245,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
-        help="protocol mode without --mixed: rounds of a lone session then the crowd, for the step-rate ratio "
-        "(default 3)",
+        default=4,
+        help="protocol mode without --mixed: rounds of a lone session and the crowd, in turn, for the step-rate "
+        "ratio (default 4)",
     )
     parser.add_argument(
         "--instructor",

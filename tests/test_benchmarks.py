@@ -56,17 +56,25 @@ def test_protocol_load_test_measures_every_session():
 
 
 def test_protocol_load_test_compares_identical_sessions_with_lone_ones_round_by_round():
-    """Identical sessions: each round a lone run then the crowd, each on seeds of its own, each measured."""
+    """Identical sessions: a lone run and the crowd, in turn (the lone one first, then last), each on seeds of its
+    own, each measured; the step rate's ratio split into the share of a core and the CPU seconds."""
     result = load_test("--protocol", "--sessions", "2", "--rounds", "2", "--seconds", "14")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    line = re.search(r"2 rounds of a lone run then the crowd: median ([\d.]+)× \(([\d.]+)×, ([\d.]+)×\)", out)
+    line = re.search(
+        r"2 rounds of a lone run and the crowd in turn: median ([\d.]+)× "
+        r"\(([\d.]+)× lone first, ([\d.]+)× crowd first\)",
+        out,
+    )
     assert line and all(float(ratio) > 0 for ratio in line.groups()), out
     lone = re.search(r"the lone sessions' step rates, round by round .*: ([\d.]+), ([\d.]+) steps/s", out)
     assert lone and all(float(rate) > 0 for rate in lone.groups()), out
     number = r"([\d.]+|nan) → ([\d.]+|nan)"  # nan: the deciding step was not reached in the 14 s
     use = re.search(rf"a share of a core of {number}, {number} .*deciding step {number}, {number} \(", out)
     assert use and all(value == "nan" or float(value) > 0 for value in use.groups()), out
+    ratio = r"([\d.]+|nan)"
+    split = re.search(rf"the share, crowd / lone, median {ratio}× .* CPU seconds, crowd / lone, median {ratio}×", out)
+    assert split and all(value == "nan" or float(value) > 0 for value in split.groups()), out
     assert "errors: 0 on pages, 0 tracebacks in the server log" in out, out
 
 
