@@ -106,6 +106,68 @@ def test_gradient_frame_is_thinned_to_rows_by_columns(snapshot):
     assert (frame["grad"] > 0).all()
 
 
+def _gradient_rows(probes, rows, columns):
+    """The heatmap's long form written the plain way, row by row: what `frames.gradient_frame` must give."""
+    history = {}
+    for probe in probes:
+        if probe["grad_per_step"] is not None:
+            history.setdefault(probe["contender"], {}).setdefault(probe["step"], []).append(probe["grad_per_step"])
+    records = []
+    for contender, by_step in history.items():
+        for step in frames._evenly(list(by_step), rows):
+            profile = [
+                sorted(values)[len(values) // 2] for values in zip(*by_step[step], strict=True)
+            ]  # 1 or 3 seeds: the middle
+            kept = frames._evenly(list(range(len(profile))), columns)
+            for t, t_end in zip(kept, [*kept[1:], len(profile)], strict=True):
+                records.append((contender, step, t, t_end, float(profile[t])))
+    return sorted(records)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["rnn", "lstm", "gru"]), min_size=0, max_size=3, unique=True),
+    st.integers(1, 12),
+    st.sampled_from([1, 3]),
+    st.integers(1, 20),
+    st.integers(1, 70),
+    st.integers(2, 8),
+    st.integers(2, 30),
+    st.data(),
+)
+def test_the_gradient_frame_holds_every_shown_cell_once(
+    contenders, probed, seeds, length, step_gap, rows, columns, data
+):
+    floats = st.floats(min_value=0.0, max_value=1e3, allow_nan=False) | st.just(0.0) | st.just(1e-45)
+    probes = [
+        {
+            "contender": key,
+            "step": 1 + n * step_gap,
+            "grad_per_step": data.draw(st.lists(floats, min_size=length, max_size=length)),
+        }
+        for n in range(probed)
+        for key in contenders
+        for _ in range(seeds)
+    ]
+    probes.append({"contender": "rnn", "step": 10**6, "grad_per_step": None})  # a probe without a profile: left out
+    frame = frames.gradient_frame(probes, rows=rows, columns=columns)
+    assert list(frame.columns) == ["contender", "step", "t", "t_end", "grad"]
+    assert sorted(frame.itertuples(index=False, name=None)) == _gradient_rows(probes, rows, columns)
+    if len(frame):
+        assert frame["grad"].dtype == "float64" and frame["step"].dtype == frame["t"].dtype == "int64"
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype"),
+    [([0, 127, -128], "int8"), ([128], "int16"), ([-32769], "int32"), ([2**31], "int64"), ([], "int8")],
+)
+def test_whole_numbers_go_in_the_smallest_integer_type_that_holds_them(values, dtype):
+    frame = pd.DataFrame({"n": pd.Series(values, dtype="int64"), "label": ["x"] * len(values)})
+    narrow = frames.narrowed(frame)
+    assert narrow["n"].dtype == dtype and narrow["n"].tolist() == values
+    assert narrow["label"].tolist() == frame["label"].tolist()
+
+
 ALL = ("rnn", "clipped_rnn", "lstm", "gru")
 
 
