@@ -336,12 +336,16 @@ def work_bound(total: float, server: float, client: float, result: dict, first: 
     """About when the last run could have decided: the median first step, then every run's training (CPU seconds,
     as measured) packed without a gap onto the cores the server and the simulated browsers left (on average over
     the crowd). Whether a deadline (every preset decided within 60 s) can hold on this machine today, whatever the
-    scheduling; an estimate, not a bound (a run may start before the median, the server's share varies)."""
+    scheduling; an estimate, not a bound (a run may start before the median, the server's share varies). And what
+    the same work would allow with the browsers elsewhere, as a workshop's are: the simulated ones take a share of
+    these cores that a deployment's training would have."""
     work = (total - server) * result["elapsed"]  # the training processes' (and the forkserver's) CPU seconds
     left = result["cores"] - server - client
     bound = first + work / left
     return (
         f"training took {work:.0f} CPU seconds in all; on the {left:.2f} of {result['cores']} cores the server and "
         f"the browsers left, the last run could decide about {bound:.1f} s after Train (the median first step, "
-        f"{first:.1f} s, then that work without a gap); it decided at {last:.1f} s"
+        f"{first:.1f} s, then that work without a gap); it decided at {last:.1f} s. With the browsers on machines of "
+        f"their own, as in a workshop, the {result['cores'] - server:.2f} cores the server left would allow about "
+        f"{first + work / (result['cores'] - server):.1f} s"
     )

@@ -121,10 +121,11 @@ def test_a_run_whose_end_never_reached_the_page_is_counted():
 
 
 def test_the_crowd_reports_how_soon_the_training_work_allows_the_last_run_to_decide():
-    """55 CPU seconds of training on the 1.3 of 2 cores the server (0.6) and the browsers (0.1) left: 42.3 s, after
-    the first step at 4 s."""
+    """55 CPU seconds of training on the 1.3 of 2 cores the server (0.6) and the browsers (0.1) left: 46.3 s, after
+    the first step at 4 s; on the 1.4 the server alone left (browsers elsewhere): 43.3 s."""
     from benchmarks.crowd import work_bound
 
     line = work_bound(1.7, 0.6, 0.1, {"elapsed": 50.0, "cores": 2}, first=4.0, last=70.0)
     assert "training took 55 CPU seconds" in line and "the 1.30 of 2 cores" in line, line
     assert "could decide about 46.3 s after Train" in line and "it decided at 70.0 s" in line, line
+    assert "the 1.40 cores the server left would allow about 43.3 s" in line, line  # 4 + 55 / 1.4
