@@ -169,7 +169,7 @@ def gradient_frame(
     """‖∂L/∂x_t‖ in long form (contender, step, t, grad), thinned to at most rows × columns each; with several
     seeds, the median over the seeds at each time step.
 
-    Assembled in NumPy a shown step at a time: row by row in Python, the forty steps × sixty time steps × four
+    Assembled in NumPy, a contender at a time: row by row in Python, the forty steps × sixty time steps × four
     contenders of a heatmap redraw took 8 ms, a quarter of building a run's chart data."""
     by_contender: dict[str, dict[int, list[list[float]]]] = {}
     for probe in probes:
