@@ -1,6 +1,7 @@
 """The load test's protocol mode: a crowd of simulated browsers (benchmarks.protocol) on one real server.
 
 python -m benchmarks.load --protocol --sessions 8                 # 8 identical sessions, against lone ones (4 rounds)
+python -m benchmarks.load --protocol --sessions 8 --alternate 2.5  # ... against the same run with one page redrawing
 python -m benchmarks.load --protocol --sessions 40 --mixed        # a workshop: 40 sessions over every preset
 python -m benchmarks.load --protocol --sessions 40 --mixed --own 10   # ... and 10 with settings of their own
 
@@ -15,10 +16,13 @@ in its log.
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 import os
 import resource
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from benchmarks.app_server import app_server
@@ -56,22 +60,72 @@ def training_seconds(pid: int) -> float:
     return cpu_seconds(pid) - cpu_seconds(pid, False)
 
 
-async def crowd(url: str, queries: list[tuple[str, str]], seconds: float, deciding: dict[str, int]) -> list[Session]:
-    """Open every session, press Train in all, and keep them open until each run decided (or `seconds`)."""
+async def crowd(
+    url: str,
+    queries: list[tuple[str, str]],
+    seconds: float,
+    deciding: dict[str, int],
+    during: Callable[[list[Session]], Awaitable[None]] | None = None,
+) -> list[Session]:
+    """Open every session, press Train in all, and keep them open until each run decided (or `seconds`); `during`
+    runs from Train until then."""
     stop = asyncio.Event()
     sessions = [Session(url, query, label) for label, query in queries]
     tasks = [asyncio.create_task(session.run(stop)) for session in sessions]
     await asyncio.wait_for(asyncio.gather(*(session._loaded.wait() for session in sessions)), timeout=180)
     await asyncio.gather(*(session.click("Train") for session in sessions))
     started = time.monotonic()
+    meanwhile = asyncio.create_task(during(sessions)) if during else None
     while time.monotonic() - started < seconds:
         await asyncio.sleep(0.5)
         decided = all(s.reached(deciding[s.label]) is not None for s in sessions if s.label in deciding)
         if decided and time.monotonic() - started >= min(seconds, 20.0):
             break
+    if meanwhile:
+        meanwhile.cancel()
     stop.set()
     await asyncio.gather(*tasks)
     return sessions
+
+
+async def alternate(sessions: list[Session], period: float, pid: int, phases: list[tuple]) -> None:
+    """Every `period` seconds, all sessions but the first fall quiet (their timers ask for no reruns) or wake up:
+    the first one's run trains beside a crowd's redraws and beside a lone page's, in turn, a few seconds apart, so
+    that the machine's drift (±20% from one minute to the next on these cores) cancels. Appends each phase to
+    `phases` as (start, end, crowded, the server's CPU seconds in it, the simulated browsers')."""
+    crowded = True
+    while True:
+        start, server, client = time.monotonic(), cpu_seconds(pid, False), _own_cpu()
+        await asyncio.sleep(period)
+        phases.append((start, time.monotonic(), crowded, cpu_seconds(pid, False) - server, _own_cpu() - client))
+        crowded = not crowded
+        for session in sessions[1:]:
+            session.quiet = not crowded
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def phase_ratios(session: Session, phases: list[tuple], settle: float = 0.5) -> list[tuple[float, ...]]:
+    """The step rate the session's page showed in each crowded phase against the quiet phase beside it, for every
+    two neighbouring phases (half of the pairs quiet first, so a steady drift cancels): (that ratio, the cores the
+    server used in the crowded phase and in the quiet one, the simulated browsers' in each). A phase counts from
+    `settle` s after it began (the redraws asked for before are still answered) and only while the run trained,
+    from 3 s after Train (the burst of every page's Train)."""
+    measured = []
+    for start, end, crowded, server, client in phases:
+        shown = [(at, step) for at, step, training in session.statuses if start + settle <= at <= end and training]
+        usable = start >= session.trained_at + 3.0 and len(shown) >= 3 and shown[-1][0] > shown[0][0]
+        rate = statistics.linear_regression(*zip(*shown, strict=True)).slope if usable else None
+        measured.append((crowded, rate, server / (end - start), client / (end - start)))
+    pairs = []
+    for first, second in itertools.pairwise(measured):
+        crowded, quiet = (first, second) if first[0] else (second, first)
+        if crowded[1] and quiet[1]:
+            pairs.append((crowded[1] / quiet[1], crowded[2], quiet[2], crowded[3], quiet[3]))
+    return pairs
 
 
 def _lone(url: str, round_: int, seconds: float, deciding: dict[str, int], pid: int, training: list) -> float:
@@ -142,6 +196,7 @@ def measure(
     only: list[str] | None = None,
     rounds: int = 3,
     instructor: float = 0.0,
+    period: float = 0.0,
 ) -> dict:
     """Run the crowd; `mixed` spreads it over every preset, or over `only` (preset keys) when given.
 
@@ -153,7 +208,8 @@ def measure(
     seed decides where the preset does), the lone one first in even rounds and last in odd ones, so that a drift
     of the machine's speed across a pair of rounds cancels out; each round gives the crowd's median step rate
     against its lone one. (One lone run against one crowd decided nothing: the same run alone varies by ±15% on
-    these cores.) The last round's crowd is the one reported in full.
+    these cores.) The last round's crowd is the one reported in full. With a `period`, each round is instead one
+    crowd whose other sessions fall quiet and wake every `period` seconds (`alternate`), with no lone run.
     """
     presets = (only or list(PRESETS)) if mixed else [DEFAULT_PRESET]
     mode = "&mode=workshop" if mixed else ""
@@ -161,7 +217,7 @@ def measure(
     queries += [(f"own {i}", f"preset={DEFAULT_PRESET}&seed={100 + i}") for i in range(own)]
     deciding = {key: deciding_step(PRESETS[key].config) for key in presets}
     deciding["lone"] = deciding_step(PRESETS[DEFAULT_PRESET].config)
-    lone_rates, ratios, training = [], [], []
+    lone_rates, ratios, training, alternated = [], [], [], []
     with app_server() as (url, log, pid), HealthPoller(url) as health:
         renice_browser()  # the simulated browsers stand for other machines: the server comes first
         if instructor > 0:
@@ -172,12 +228,15 @@ def measure(
             if not mixed:
                 seed = f"preset={DEFAULT_PRESET}&seed={2 * round_ + 2}"
                 queries = [(label, seed if label == DEFAULT_PRESET else query) for label, query in queries]
-                if lone_first:
+                if lone_first and not period:
                     lone_rates.append(_lone(url, round_, seconds, deciding, pid, training))
             before, server_before, clock = cpu_seconds(pid), cpu_seconds(pid, False), time.monotonic()
             client_before = resource.getrusage(resource.RUSAGE_SELF)
+            phases: list[tuple] = []
+            during = functools.partial(alternate, period=period, pid=pid, phases=phases)
+            during = during if period and not mixed else None
             with MemoryPeak(pid) as peak:
-                crowd_sessions = asyncio.run(crowd(url, queries, seconds, deciding))
+                crowd_sessions = asyncio.run(crowd(url, queries, seconds, deciding, during))
             elapsed = time.monotonic() - clock
             client = resource.getrusage(resource.RUSAGE_SELF)
             client_cpu = client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime
@@ -186,7 +245,9 @@ def measure(
                 (cpu_seconds(pid, False) - server_before) / elapsed,
                 client_cpu / elapsed,
             )
-            if not mixed:
+            if during:
+                alternated.append(phase_ratios(crowd_sessions[0], phases))
+            elif not mixed:
                 trained = training_seconds(pid) - (before - server_before)
                 crowded = _training_use(trained, crowd_sessions, deciding)
                 if not lone_first:
@@ -205,6 +266,8 @@ def measure(
         "lone_rates": lone_rates,  # per round: the lone session's step rate
         "ratios": ratios,  # per round: the crowd's median step rate / the lone session's
         "training": training,  # per round: (lone, crowd) as (share of a core, CPU seconds) of the training process
+        "alternated": alternated,  # per round, per pair of phases: (step rate crowded / quiet, server cores in each)
+        "period": period,
         "results": [(s.label, liveness(s, end), s.reached(deciding.get(s.label, 10**9)), s) for s in crowd_sessions],
         "waits": sorted(wait for s in crowd_sessions for wait in s.waits),
         "health": sorted(health.latencies),
@@ -253,6 +316,8 @@ def report(result: dict) -> None:
             f"run; the CPU seconds, crowd / lone, median {statistics.median(work):.2f}× "
             f"({', '.join(f'{r:.2f}' for r in work)})"
         )
+    if result.get("alternated"):
+        print("  " + alternation(result["alternated"], result["period"], result["sessions"]))
     groups: dict[str, list] = {}
     for label, live, decided, _ in result["results"]:
         groups.setdefault(label.split()[0], []).append((live, decided))
@@ -348,4 +413,22 @@ def work_bound(total: float, server: float, client: float, result: dict, first: 
         f"{first:.1f} s, then that work without a gap); it decided at {last:.1f} s. With the browsers on machines of "
         f"their own, as in a workshop, the {result['cores'] - server:.2f} cores the server left would allow about "
         f"{first + work / (result['cores'] - server):.1f} s"
+    )
+
+
+def alternation(rounds: list[list[tuple[float, ...]]], period: float, sessions: int) -> str:
+    """The alternating rounds in a sentence: the step rate beside the crowd's redraws against beside one page's."""
+    ratios = [pair[0] for pairs in rounds for pair in pairs]
+    if not ratios:
+        return "alternating phases: no two neighbouring phases were measured (the runs decided too soon)"
+    medians = ", ".join(f"{statistics.median(p[0] for p in pairs):.2f}×" if pairs else "–" for pairs in rounds)
+    pooled = [pair for pairs in rounds for pair in pairs]
+    server, quiet, client, alone = (statistics.median(pair[i] for pair in pooled) for i in range(1, 5))
+    return (
+        f"step rate with all {sessions} pages redrawing against the same run with only the first one redrawing "
+        f"({period:g} s phases in turn, {len(ratios)} neighbouring pairs in {len(rounds)} rounds): median "
+        f"{statistics.median(ratios):.3f}×, geometric mean {statistics.geometric_mean(ratios):.3f}×, middle half "
+        f"{_quantile(sorted(ratios), 0.25):.2f}–{_quantile(sorted(ratios), 0.75):.2f}× (per round: {medians}); "
+        f"the server used {server:.2f} of a core with every page redrawing, {quiet:.2f} with one (the simulated "
+        f"browsers {client:.2f} and {alone:.2f}); the table below counts the quiet phases too"
     )

@@ -5,6 +5,7 @@ python -m benchmarks.load --sessions 30 --mixed         # 30 sessions spread ove
 python -m benchmarks.load --sessions 2 --seconds 5      # a quick check that it runs
 python -m benchmarks.load --protocol --sessions 40 --mixed   # simulated browsers instead (see benchmarks.crowd)
 python -m benchmarks.load --protocol --sessions 40 --mixed --instructor 15   # after one page, as in a workshop
+python -m benchmarks.load --protocol --sessions 8 --alternate 2.5   # the crowd's redraws on and off, 2.5 s each
 
 Reports each session's training progress (steps/s, from the steps the server logs sending it) against a
 lone session measured first on the same server, how far behind the pages draw, the health endpoint's
@@ -256,7 +257,17 @@ def main(argv: list[str] | None = None) -> None:
         help="protocol mode: open one page first and send the crowd this many seconds after it drew, as a "
         "workshop's instructor does (default 0: the crowd comes to a server that has served nothing yet)",
     )
+    parser.add_argument(
+        "--alternate",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="protocol mode without --mixed: instead of lone sessions, every round's other sessions fall quiet and "
+        "wake up every SECONDS (2 to 10), and the first one's step rate is compared across the phases",
+    )
     args = parser.parse_args(argv)
+    if args.alternate and not (2 <= args.alternate <= 10 and args.protocol and not args.mixed):
+        parser.error("--alternate needs --protocol without --mixed and between 2 and 10 seconds")
     if not 0 <= args.instructor <= 600:
         parser.error("--instructor must be between 0 and 600 seconds")
     if not 1 <= args.sessions <= 60 or not 0 <= args.own <= 30 or not 1 <= args.rounds <= 10:
@@ -268,7 +279,11 @@ def main(argv: list[str] | None = None) -> None:
         from benchmarks import crowd
 
         seconds = args.seconds or crowd.LIMIT
-        crowd.report(crowd.measure(args.sessions, args.mixed, args.own, seconds, only, args.rounds, args.instructor))
+        crowd.report(
+            crowd.measure(
+                args.sessions, args.mixed, args.own, seconds, only, args.rounds, args.instructor, args.alternate
+            )
+        )
     else:
         report(run(args.sessions, args.mixed, args.seconds or 20.0))
 

@@ -54,6 +54,7 @@ class Session:
     _drawn: set[int] = field(default_factory=set)
     _loaded: asyncio.Event = field(default_factory=asyncio.Event)
     _running: bool = False  # a run started and has not finished
+    quiet: bool = False  # its timers fire without asking for reruns (see benchmarks.crowd.alternate)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Open the page and keep it open (answering its timers) until `stop` is set."""
@@ -93,7 +94,8 @@ class Session:
     async def _tick(self, fragment: str, interval: float) -> None:
         while True:  # the browser's setInterval: fires whether or not the last rerun was answered
             await asyncio.sleep(interval)
-            await self._rerun(fragment)
+            if not self.quiet:
+                await self._rerun(fragment)
 
     async def _receive(self, socket) -> None:
         async for data in socket:

@@ -7,6 +7,7 @@ import sys
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from benchmarks import crowd
 from benchmarks.app_server import ROOT
 from benchmarks.protocol import Session
 
@@ -129,3 +130,38 @@ def test_the_crowd_reports_how_soon_the_training_work_allows_the_last_run_to_dec
     assert "training took 55 CPU seconds" in line and "the 1.30 of 2 cores" in line, line
     assert "could decide about 46.3 s after Train" in line and "it decided at 70.0 s" in line, line
     assert "the 1.40 cores the server left would allow about 43.3 s" in line, line  # 4 + 55 / 1.4
+
+
+def test_alternating_phases_compare_the_step_rate_beside_the_crowd_with_the_rate_beside_one_page():
+    """Train at 0 s; 2 s phases from 0 s, crowded first. The page shows 40 steps a second in crowded phases and 48 in
+    quiet ones: every neighbouring pair from 3 s after Train on reads 0.83×, whichever phase came first."""
+    session = Session("http://localhost", "preset=vanishing")
+    session.trained_at = 0.0
+    phases = [(2.0 * i, 2.0 * (i + 1), i % 2 == 0, 0.6 if i % 2 == 0 else 0.2, 0.1) for i in range(6)]
+    step, session.statuses = 0.0, []
+    for tick in range(1, 48):  # a status every 0.25 s, the step from the rate of the phase it falls in
+        at = 0.25 * tick
+        step += 0.25 * (40 if int((at - 0.25) // 2) % 2 == 0 else 48)  # the steps made in the quarter before
+        session.statuses.append((at, int(step), True))
+    pairs = crowd.phase_ratios(session, phases)
+    assert len(pairs) == 3  # phases 2–5 (phase 1 begins 2 s after Train): crowded–quiet, quiet–crowded, …
+    for ratio, server, quiet, *_ in pairs:
+        assert ratio == pytest.approx(40 / 48) and (server, quiet) == (pytest.approx(0.3), pytest.approx(0.1))
+    line = crowd.alternation([pairs], 2.0, 8)
+    assert "(2 s phases in turn, 3 neighbouring pairs in 1 rounds): median 0.833×" in line, line
+    assert "the server used 0.30 of a core with every page redrawing, 0.10 with one" in line, line
+
+
+def test_the_protocol_load_test_alternates_the_crowd_with_one_page():
+    """Two identical sessions, the second quiet every other 2 s: pairs of phases measured, no lone session."""
+    result = load_test("--protocol", "--sessions", "2", "--rounds", "1", "--alternate", "2", "--seconds", "14")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    line = re.search(r"\(2 s phases in turn, (\d+) neighbouring pairs in 1 rounds\): median ([\d.]+)×", out)
+    assert line and int(line.group(1)) >= 1 and float(line.group(2)) > 0, out
+    assert "lone session" not in out and "errors: 0 on pages, 0 tracebacks in the server log" in out, out
+
+
+def test_alternating_needs_identical_sessions_and_a_sensible_period():
+    result = load_test("--protocol", "--mixed", "--alternate", "2")
+    assert result.returncode == 2 and "--alternate needs --protocol without --mixed" in result.stderr
