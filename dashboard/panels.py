@@ -28,19 +28,23 @@ from runs.view import View
 
 # The load test (benchmarks/load.py) sets this to read each session's progress off the server's clock.
 PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"
+CHARTS_EVERY = 1.5  # seconds between a training page's chart redraws, at any load: the 2-s promise (CHARTS_PROMISE)
+# with room for a redraw's wait for its turn. (At twice the status interval, every second while the server had a
+# core to spare, eight pages on one run kept the server at 0.29–0.30 of a core against 0.23–0.24, and the run
+# trained at 0.91–0.93× its pace beside one page against 0.94–0.95× (geometric means, `benchmarks.load
+# --alternate`): the server's work on the spare core slows the run on the other.)
 FRESH = 0.8  # × the charts' interval: a step charted this recently is what a chart redraw draws (runs.live.chart_at)
 
 
 def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
-    """Redraw while the run trains; once when it is paused. Two fragments: the status line, and at half its rate
-    the verdict cards, the claim and the charts (which cost far more to send and to draw; the cards change only
-    with a probe). A status redraw is then two messages, not twenty-two: at 40 sessions every page got 1.1–1.8
+    """Redraw while the run trains; once when it is paused. Two fragments: the status line, and every CHARTS_EVERY
+    seconds the verdict cards, the claim and the charts (which cost far more to send and to draw; the cards change
+    only with a probe). A status redraw is then two messages, not twenty-two: at 40 sessions every page got 1.1–1.8
     status updates a second, against 1.0–1.3 with the cards in the status fragment.
 
-    The interval follows the server's load as measured now (`Hub.cadence`): when that calls for another one, the
-    status redraw takes it and tells its timer, and the charts' redraw tells its own at its next redraw
-    (`server.retime`, `_retime_charts`). `extra` draws a page's own panels in the charts' fragment, at the charted
-    step.
+    The status interval follows the server's load as measured now (`Hub.cadence`): when that calls for another
+    one, the status redraw takes it and tells its timer (`server.retime`); the charts' interval stays. `extra`
+    draws a page's own panels in the charts' fragment, at the charted step.
     """
     st.session_state["drawn_running"] = run.running
     cadence = HUB.cadence(st.session_state.get("cadence")) if run.running else None  # the page's own, unless the
@@ -48,9 +52,10 @@ def live(run: View, extra: Callable[[View, int], None] | None = None) -> None:
     every = timer(cadence)
     first = every and round(every * (1 - OPENING_SPREAD * _share("opening")), 3)
     st.session_state["status_every"] = first  # the status timer's first interval: its own phase (see `_draw_progress`)
-    st.session_state["charts_every"] = every and 2 * every  # the interval the charts' timer is declared with
+    charts_every = every and timer(CHARTS_EVERY)  # less the same share as the status timer: they drift together
+    st.session_state["charts_every"] = charts_every  # the interval the charts' timer is declared with
     st.fragment(run_every=first)(_draw_progress)(run)
-    st.fragment(run_every=every and 2 * every)(_draw_charts)(run, extra)
+    st.fragment(run_every=charts_every)(_draw_charts)(run, extra)
 
 
 TIMER_SPREAD = 0.1  # each page's timers run faster than its cadence by a share of this of its own (see `timer`)
@@ -177,8 +182,7 @@ def _draw_progress(run: View) -> None:
         if chosen != cadence:
             st.session_state["cadence"], st.session_state["cadence_at"] = chosen, time.monotonic()
             changed = True
-    # This fragment's timer now, at a new cadence or after its first interval; the charts' at their next redraw
-    # (see _retime_charts).
+    # This fragment's timer now, at a new cadence or after its first interval (the charts' does not change).
     every = timer(st.session_state["cadence"])
     if st.session_state.get("status_every") != every:
         told = retime({st.session_state.get("fragment_status"): every})
@@ -213,10 +217,7 @@ def warm_charts() -> None:
 
 @_one_at_a_time("charts", CHARTS_PROMISE, prepare=_chart_specs)
 def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
-    if not _fragment_rerun():
-        st.session_state["fragment_charts"] = fragment_id()
-    every = st.session_state.get("cadence") and 2 * timer(st.session_state["cadence"])
-    _retime_charts(every)
+    every = st.session_state.get("cadence") and timer(CHARTS_EVERY)
     snapshot = run.snapshot(history=False)  # the cards and the claim read only the verdicts and probes
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -232,22 +233,6 @@ def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
         if extra is not None:
             extra(run, charted)
         gradient_flow(run, charted)
-
-
-def _retime_charts(every: float | None) -> None:
-    """In a charts redraw: if the status redraw chose another interval since, the charts' timer takes it now.
-
-    A timer told its interval restarts, so its next redraw comes one new interval after the message. Told from the
-    status redraw, the charts waited as long as the charts were already waiting plus the new interval: at forty
-    sessions pages that changed interval got no new charts for 2.0–2.4 s. Told here, just after charts were
-    drawn, the wait is the new interval.
-    """
-    if every is None or not _fragment_rerun() or st.session_state.get("charts_every") == every:
-        return
-    if retime({st.session_state.get("fragment_charts"): every}):
-        st.session_state["charts_every"] = every
-    else:
-        st.rerun()  # the page declares the fragments again at the new interval
 
 
 def _fragment_rerun() -> bool:

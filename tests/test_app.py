@@ -334,7 +334,7 @@ def test_a_pages_own_bad_url_values_fall_back_with_a_warning(script, params, war
 def test_a_training_page_keeps_its_redraw_interval_until_the_servers_load_calls_for_another(monkeypatch):
     """The interval a page chose stays through a whole-page rerun (a click, a deciding step) while the load sits
     between the busy and the idle marks; it changes once the load crosses one."""
-    from dashboard.panels import TIMER_SPREAD
+    from dashboard.panels import CHARTS_EVERY, TIMER_SPREAD
     from dashboard.server import HUB
 
     load = [0.9]
@@ -344,13 +344,15 @@ def test_a_training_page_keeps_its_redraw_interval_until_the_servers_load_calls_
     button(at, "Train").click().run()
     try:
         assert at.session_state["cadence"] == 0.75  # busy: the slower interval
-        # The charts' timer, declared at twice the page's status interval: the cadence less the page's own share.
+        # The charts' timer, declared at CHARTS_EVERY less the page's own share, as its status timer is.
         share = at.session_state["timer_share"]
-        assert at.session_state["charts_every"] == 2 * round(0.75 * (1 - TIMER_SPREAD * share), 3)
+        charts_every = round(CHARTS_EVERY * (1 - TIMER_SPREAD * share), 3)
+        assert at.session_state["charts_every"] == charts_every
         load[0] = 0.65  # between the marks: the page keeps its own
         assert at.run().session_state["cadence"] == 0.75
         load[0] = 0.3  # idle: the faster one fits again
         assert at.run().session_state["cadence"] == 0.5
+        assert at.session_state["charts_every"] == charts_every  # the charts' interval does not follow the load
         load[0] = 0.65
         assert at.run().session_state["cadence"] == 0.5
     finally:

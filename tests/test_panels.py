@@ -144,29 +144,6 @@ def test_the_server_freezes_what_it_imported_and_starts_the_forkserver_once(monk
     assert calls == ["collect", "freeze", "forkserver"]
 
 
-def test_the_charts_timer_takes_a_new_interval_at_a_charts_redraw_not_before(monkeypatch):
-    """A timer told its interval restarts: told just after charts were drawn, the page waits the new interval for
-    the next ones, not what it had waited already as well."""
-    from types import SimpleNamespace
-
-    from dashboard import panels
-
-    state = {"fragment_charts": "charts-fragment", "charts_every": 1.5}
-    told, reruns = [], []
-    monkeypatch.setattr(panels, "st", SimpleNamespace(session_state=state, rerun=lambda: reruns.append(True)))
-    monkeypatch.setattr(panels, "_fragment_rerun", lambda: True)
-    monkeypatch.setattr(panels, "retime", lambda timers: told.append(timers) or True)
-    panels._retime_charts(1.5)  # the interval it runs at: nothing to tell
-    assert told == []
-    panels._retime_charts(1.0)  # the status redraw chose a faster cadence since the last charts redraw
-    assert told == [{"charts-fragment": 1.0}] and state["charts_every"] == 1.0 and not reruns
-    panels._retime_charts(1.0)
-    assert len(told) == 1  # told once
-    monkeypatch.setattr(panels, "retime", lambda timers: False)  # the message cannot be sent: the page reruns whole
-    panels._retime_charts(1.5)
-    assert reruns == [True]
-
-
 def test_each_pages_timers_run_a_little_faster_than_its_cadence_by_a_share_of_its_own(monkeypatch):
     """Pages that pressed Train together must not redraw in step for the whole run: each page's interval is its
     cadence shortened by a share of TIMER_SPREAD fixed by its session id (never longer: the promise holds)."""
