@@ -430,5 +430,6 @@ def alternation(rounds: list[list[tuple[float, ...]]], period: float, sessions: 
         f"{statistics.median(ratios):.3f}×, geometric mean {statistics.geometric_mean(ratios):.3f}×, middle half "
         f"{_quantile(sorted(ratios), 0.25):.2f}–{_quantile(sorted(ratios), 0.75):.2f}× (per round: {medians}); "
         f"the server used {server:.2f} of a core with every page redrawing, {quiet:.2f} with one (the simulated "
-        f"browsers {client:.2f} and {alone:.2f}); the table below counts the quiet phases too"
+        f"browsers {client:.2f} and {alone:.2f}); the table below counts the quiet phases too\n"
+        f"  every pair's ratio: {' '.join(f'{ratio:.3f}' for ratio in ratios)}"
     )
