@@ -266,7 +266,8 @@ def measure(
         "lone_rates": lone_rates,  # per round: the lone session's step rate
         "ratios": ratios,  # per round: the crowd's median step rate / the lone session's
         "training": training,  # per round: (lone, crowd) as (share of a core, CPU seconds) of the training process
-        "alternated": alternated,  # per round, per pair of phases: (step rate crowded / quiet, server cores in each)
+        "alternated": alternated,  # per round, per pair of phases: step rate crowded / quiet, then server and
+        # browser cores in each (see phase_ratios)
         "period": period,
         "results": [(s.label, liveness(s, end), s.reached(deciding.get(s.label, 10**9)), s) for s in crowd_sessions],
         "waits": sorted(wait for s in crowd_sessions for wait in s.waits),

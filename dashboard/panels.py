@@ -30,8 +30,8 @@ from runs.view import View
 PROGRESS_LOG = os.environ.get("RNN_LAB_PROGRESS_LOG") == "1"
 CHARTS_EVERY = 1.5  # seconds between a training page's chart redraws, at any load: the 2-s promise (CHARTS_PROMISE)
 # with room for a redraw's wait for its turn. (At twice the status interval, every second while the server had a
-# core to spare, eight pages on one run kept the server at 0.26–0.30 of a core against 0.22–0.25, and the run
-# trained at 0.94× its pace beside one page against 0.97× (the mean of six and of four `benchmarks.load
+# core to spare, eight pages on one run kept the server at 0.24–0.32 of a core against 0.22–0.25, and the run
+# trained at 0.944× its pace beside one page against 0.963× (pooled over eight and seven `benchmarks.load
 # --alternate` runs): the server's work on the spare core slows the run on the other.)
 FRESH = 0.8  # × the charts' interval: a step charted this recently is what a chart redraw draws (runs.live.chart_at)
 
