@@ -217,7 +217,7 @@ def warm_charts() -> None:
 
 @_one_at_a_time("charts", CHARTS_PROMISE, prepare=_chart_specs)
 def _draw_charts(run: View, extra: Callable[[View, int], None] | None) -> None:
-    every = st.session_state.get("cadence") and timer(CHARTS_EVERY)
+    every = st.session_state.get("charts_every")  # as `live` declared the timer (None: the run was not training)
     snapshot = run.snapshot(history=False)  # the cards and the claim read only the verdicts and probes
     left, right = st.columns([3, 2], gap="medium")
     with left:
