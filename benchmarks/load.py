@@ -270,8 +270,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--alternate needs --protocol without --mixed and between 2 and 10 seconds")
     if not 0 <= args.instructor <= 600:
         parser.error("--instructor must be between 0 and 600 seconds")
-    if not 1 <= args.sessions <= 60 or not 0 <= args.own <= 30 or not 1 <= args.rounds <= 10:
-        parser.error("--sessions must be between 1 and 60, --own between 0 and 30, --rounds between 1 and 10")
+    if not 1 <= args.sessions <= 60 or not 0 <= args.own <= 30 or not 1 <= args.rounds <= 20:
+        parser.error("--sessions must be between 1 and 60, --own between 0 and 30, --rounds between 1 and 20")
     only = [key.strip() for key in args.presets.split(",")] if args.presets else None
     if only and (not args.protocol or not args.mixed or not set(only) <= set(PRESETS)):
         parser.error(f"--presets needs --protocol --mixed and keys from: {', '.join(PRESETS)}")

@@ -1,6 +1,8 @@
 """The benchmark suite runs end to end in its quick mode and prints every section (speed is not judged here)."""
 
+import math
 import re
+import statistics
 import subprocess
 import sys
 
@@ -63,8 +65,8 @@ def test_protocol_load_test_compares_identical_sessions_with_lone_ones_round_by_
     assert result.returncode == 0, result.stderr
     out = result.stdout
     line = re.search(
-        r"2 rounds of a lone run and the crowd in turn: median ([\d.]+)× "
-        r"\(([\d.]+)× lone first, ([\d.]+)× crowd first\)",
+        r"2 rounds of a lone run and the crowd in turn: median ([\d.]+)×, geometric mean ([\d.]+)×, 95 % range "
+        r"about ([\d.]+)–([\d.]+)× \(([\d.]+)× lone first, ([\d.]+)× crowd first\)",
         out,
     )
     assert line and all(float(ratio) > 0 for ratio in line.groups()), out
@@ -149,7 +151,20 @@ def test_alternating_phases_compare_the_step_rate_beside_the_crowd_with_the_rate
         assert ratio == pytest.approx(40 / 48) and (server, quiet) == (pytest.approx(0.3), pytest.approx(0.1))
     line = crowd.alternation([pairs], 2.0, 8)
     assert "(2 s phases in turn, 3 neighbouring pairs in 1 rounds): median 0.833×" in line, line
+    assert "rounds as the unit, neighbouring pairs share a phase: geometric mean 0.833× (one value" in line, line
     assert "the server used 0.30 of a core with every page redrawing, 0.10 with one" in line, line
+
+
+def test_the_ratio_of_many_noisy_rounds_is_given_with_the_range_its_mean_is_known_to():
+    """Rounds of 0.9× and 1.1× in turn: their geometric mean is 0.995×; the range shrinks as rounds accumulate
+    (2 standard errors of the mean log ratio either side), so four rounds cannot show 0.95× and sixty can."""
+    few, many = crowd.interval([0.9, 1.1] * 2), crowd.interval([0.9, 1.1] * 30)
+    spread = statistics.stdev([math.log(0.9), math.log(1.1)] * 2) / 2
+    mean = math.sqrt(0.9 * 1.1)
+    assert f"geometric mean {mean:.3f}×, 95 % range about {mean * math.exp(-2 * spread):.3f}–" in few, few
+    low, high = (float(value) for value in re.search(r"range about ([\d.]+)–([\d.]+)×", many).groups())
+    assert 0.95 < low < mean < high < 1.05, many
+    assert "one value: no range" in crowd.interval([0.9])
 
 
 def test_the_protocol_load_test_alternates_the_crowd_with_one_page():
