@@ -162,6 +162,7 @@ def test_the_ratio_of_many_noisy_rounds_is_given_with_the_range_its_mean_is_know
     spread = statistics.stdev([math.log(0.9), math.log(1.1)] * 2) / 2
     mean = math.sqrt(0.9 * 1.1)
     assert f"geometric mean {mean:.3f}×, 95 % range about {mean * math.exp(-2 * spread):.3f}–" in few, few
+    assert float(re.search(r"range about ([\d.]+)–", few).group(1)) < 0.95, few
     low, high = (float(value) for value in re.search(r"range about ([\d.]+)–([\d.]+)×", many).groups())
     assert 0.95 < low < mean < high < 1.05, many
     assert "one value: no range" in crowd.interval([0.9])
